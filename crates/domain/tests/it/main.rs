@@ -1,0 +1,22 @@
+//! Integration tests of the domain crate, in one binary (separate binaries link slowly).
+
+mod clock_examples;
+mod holidays;
+mod lunar_reference;
+
+use cchc_domain::calendar::{Calendar, WorkingClock};
+use std::sync::{Arc, OnceLock};
+
+/// The clock on the shipped calendar and the standard schedule, built once per test binary.
+pub fn clock() -> &'static WorkingClock {
+    static CLOCK: OnceLock<WorkingClock> = OnceLock::new();
+    CLOCK.get_or_init(|| {
+        let cal = Calendar::embedded().expect("the shipped calendar data is valid");
+        WorkingClock::standard(Arc::new(cal))
+    })
+}
+
+/// `2025-01-24T10:00` → civil date-time.
+pub fn at(text: &str) -> jiff::civil::DateTime {
+    text.parse().expect("test instants are well-formed")
+}
