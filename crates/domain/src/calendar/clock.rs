@@ -21,16 +21,22 @@ use super::{fmt_date, fmt_datetime, fmt_duration, iso_datetime, weekday_name};
 /// Why the clock refused a question.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClockError {
-    #[error("thời hạn '{0}' không hợp lệ: cần dạng 'N working-days', 'N working-hours', 'N days' hoặc 'N days-skip-off'")]
+    #[error(
+        "thời hạn '{0}' không hợp lệ: cần dạng 'N working-days', 'N working-hours', 'N days' hoặc 'N days-skip-off'"
+    )]
     LimitSyntax(String),
     #[error("thời hạn không được âm: '{0}'")]
     NegativeLimit(String),
-    #[error("đơn vị thời hạn '{0}' không được hỗ trợ (working-days, working-hours, days, days-skip-off)")]
+    #[error(
+        "đơn vị thời hạn '{0}' không được hỗ trợ (working-days, working-hours, days, days-skip-off)"
+    )]
     UnknownUnit(String),
     #[error("thời hạn '{0}' quá dài (tối đa 3650 ngày)")]
     LimitTooLong(String),
     #[error("thời điểm {0} nằm ngoài phạm vi lịch được hỗ trợ (1900–2199)")]
     OutOfRange(String),
+    #[error("hạn trả vượt quá phạm vi lịch được hỗ trợ (hết năm 2199)")]
+    DueOutOfRange,
     #[error("khoảng tạm dừng kết thúc lúc {end} trước khi bắt đầu lúc {start}")]
     PauseEndsBeforeStart { start: String, end: String },
     #[error("khoảng tạm dừng bắt đầu lúc {pause} trước khi tiếp nhận hồ sơ lúc {start}")]
@@ -474,9 +480,9 @@ impl WorkingClock {
             .ok_or_else(|| ClockError::OutOfRange(secs.to_string()))
     }
 
-    fn earliest(&self, line: &Timeline, w: i64) -> Result<i64, ClockError> {
-        line.earliest_at(w)
-            .ok_or_else(|| ClockError::OutOfRange("hạn vượt quá năm 2199".to_owned()))
+    fn earliest(&self, line: &Timeline, w: i64, hint_secs: i64) -> Result<i64, ClockError> {
+        line.earliest_at_near(w, hint_secs.div_euclid(DAY))
+            .ok_or(ClockError::DueOutOfRange)
     }
 
     /// Where the clock starts: the start rule, then the next counted instant.
@@ -523,7 +529,9 @@ impl WorkingClock {
 
         // Validate pauses: each ends after it starts, after receipt, no overlaps, open only last.
         let mut pauses: Vec<&Pause> = req.pauses.iter().collect();
-        pauses.sort_by_key(|p| p.start);
+        // Equal starts: shorter first, an open pause last, so acceptance never depends on the
+        // order the caller listed them in.
+        pauses.sort_by_key(|p| (p.start, p.end.is_none(), p.end));
         for (i, p) in pauses.iter().enumerate() {
             let ps = self.secs(p.start)?;
             if ps < start_secs {
@@ -568,7 +576,8 @@ impl WorkingClock {
             P(&'a Pause),
             E(&'a Extension),
         }
-        let mut events: Vec<(DateTime, Ev<'_>)> = pauses.iter().map(|p| (p.start, Ev::P(p))).collect();
+        let mut events: Vec<(DateTime, Ev<'_>)> =
+            pauses.iter().map(|p| (p.start, Ev::P(p))).collect();
         events.extend(req.extensions.iter().map(|e| (e.at, Ev::E(e))));
         events.sort_by_key(|(t, _)| *t);
 
@@ -635,7 +644,7 @@ impl WorkingClock {
                     let applied = match (&e.kind, new_explicit) {
                         (ExtensionKind::NewDue(_), Some(d)) => {
                             // A new date only ever moves the due date later.
-                            let current = self.instant(self.earliest(line, target)?)?;
+                            let current = self.instant(self.earliest(line, target, eff)?)?;
                             let explicit_current = explicit_due.unwrap_or(current);
                             if d > explicit_current {
                                 explicit_due = Some(d);
@@ -664,7 +673,7 @@ impl WorkingClock {
             Some(_) => None,
             None => Some(match explicit_due {
                 Some(d) => d,
-                None => self.instant(self.earliest(line, target)?.max(eff))?,
+                None => self.instant(self.earliest(line, target, eff)?.max(eff))?,
             }),
         };
         Ok(DueDate {
@@ -709,7 +718,12 @@ impl WorkingClock {
         for p in due.pauses.iter().filter(|p| p.applied) {
             let we = p.w_end.unwrap_or(w.max(p.w_start));
             paused_before += (w.min(we) - p.w_start).max(0);
-            if p.w_end.is_none() && self.secs(p.pause.start)? <= t {
+            let started = self.secs(p.pause.start)? <= t;
+            let ended = match p.pause.end {
+                Some(end) => self.secs(end)? <= t,
+                None => false,
+            };
+            if started && !ended {
                 in_open_pause = true;
             }
         }
@@ -963,13 +977,24 @@ impl WorkingClock {
                         i32::from(p.end) * 60
                             == i32::from(d.hour()) * 3600 + i32::from(d.minute()) * 60
                     });
+                let shown = if d.time() == Time::midnight() {
+                    let day = Self::due_day(d);
+                    format!(
+                        "hết ngày {} ({})",
+                        fmt_date(day),
+                        weekday_name(day.weekday())
+                    )
+                } else {
+                    format!("{} ({})", fmt_datetime(d), weekday_name(d.weekday()))
+                };
                 let mut s = ExplainStep::new(
                     "due",
                     format!(
-                        "Hạn trả kết quả: {} ({}){}. Lịch phiên bản {}.",
-                        fmt_datetime(d),
-                        weekday_name(d.weekday()),
-                        if closes && matches!(unit, LimitUnit::WorkingDays | LimitUnit::WorkingHours) {
+                        "Hạn trả kết quả: {}{}. Lịch phiên bản {}.",
+                        shown,
+                        if closes
+                            && matches!(unit, LimitUnit::WorkingDays | LimitUnit::WorkingHours)
+                        {
                             ", đúng lúc hết giờ làm việc"
                         } else {
                             ""
@@ -991,12 +1016,22 @@ impl WorkingClock {
         steps
     }
 
+    /// The day a due instant belongs to: a due at 00:00 is the end of the previous day (a
+    /// day-based limit runs out at 24:00 of its last counted day).
+    pub fn due_day(due: DateTime) -> jiff::civil::Date {
+        if due.time() == Time::midnight() {
+            due.date().yesterday().unwrap_or(due.date())
+        } else {
+            due.date()
+        }
+    }
+
     /// The verdict for a dossier finished at `finished`.
     pub fn verdict(due: &DueDate, finished: DateTime) -> Result<Verdict, ClockError> {
         let d = due.due.ok_or(ClockError::StillPaused)?;
         Ok(if finished > d {
             Verdict::Late
-        } else if finished.date() < d.date() {
+        } else if finished.date() < Self::due_day(d) {
             Verdict::Early
         } else {
             Verdict::OnTime

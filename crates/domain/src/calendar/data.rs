@@ -300,7 +300,10 @@ fn parse_rules(file: &str, text: &str) -> Result<Vec<HolidayRule>, DataError> {
             ));
         }
         if rule.name.trim().is_empty() || rule.law.trim().is_empty() {
-            return Err(invalid(file, format!("{at}: thiếu tên hoặc căn cứ pháp lý")));
+            return Err(invalid(
+                file,
+                format!("{at}: thiếu tên hoặc căn cứ pháp lý"),
+            ));
         }
         if rule.until_year.is_some_and(|u| u < rule.from_year) {
             return Err(invalid(file, format!("{at}: until_year trước from_year")));
@@ -317,7 +320,10 @@ fn parse_rules(file: &str, text: &str) -> Result<Vec<HolidayRule>, DataError> {
             }
             RuleKind::LunarNewYear => {
                 if rule.days_from_new_year == 0 || rule.days_before > 3 {
-                    return Err(invalid(file, format!("{at}: số ngày nghỉ Tết không hợp lệ")));
+                    return Err(invalid(
+                        file,
+                        format!("{at}: số ngày nghỉ Tết không hợp lệ"),
+                    ));
                 }
             }
         }
@@ -372,7 +378,10 @@ pub fn parse_year_notices(
         }
         let at = format!("thông báo {number}");
         if raw_notice.title.trim().is_empty() || raw_notice.issuer.trim().is_empty() {
-            return Err(invalid(file, format!("{at}: thiếu trích yếu hoặc cơ quan ban hành")));
+            return Err(invalid(
+                file,
+                format!("{at}: thiếu trích yếu hoặc cơ quan ban hành"),
+            ));
         }
         for key in &raw_notice.covers {
             if !rules.iter().any(|r| &r.key == key) {
@@ -389,7 +398,10 @@ pub fn parse_year_notices(
             }
         }
         if raw_notice.days_off.is_empty() && raw_notice.work_days.is_empty() {
-            return Err(invalid(file, format!("{at}: không có ngày nghỉ hay ngày làm bù")));
+            return Err(invalid(
+                file,
+                format!("{at}: không có ngày nghỉ hay ngày làm bù"),
+            ));
         }
         let issued = match &raw_notice.issued {
             Some(v) => Some(toml_date(file, &format!("{at}: issued"), v)?),
@@ -415,7 +427,10 @@ pub fn parse_year_notices(
             if from < lo || to > hi {
                 return Err(invalid(
                     file,
-                    format!("{at}: khoảng nghỉ {} không thuộc năm {year}", fmt_date(from)),
+                    format!(
+                        "{at}: khoảng nghỉ {} không thuộc năm {year}",
+                        fmt_date(from)
+                    ),
                 ));
             }
             let mut d = from;
@@ -457,7 +472,10 @@ pub fn parse_year_notices(
             if date < lo || date > hi {
                 return Err(invalid(
                     file,
-                    format!("{at}: ngày làm bù {} không thuộc năm {year}", fmt_date(date)),
+                    format!(
+                        "{at}: ngày làm bù {} không thuộc năm {year}",
+                        fmt_date(date)
+                    ),
                 ));
             }
             if work.name.trim().is_empty() {
@@ -547,7 +565,10 @@ name = "Làm bù"
             (OK.replace("[\"tet\"]", "[\"xmas\"]"), "không phải ngày lễ"),
             (OK.replace("2027-02-20", "2027-02-06"), "vừa là ngày nghỉ"),
             (OK.replace("year = 2027", "year = 2300"), "ngoài phạm vi"),
-            (OK.replace("number = \"1/TB-TEST\"", "number = \" \""), "số hiệu"),
+            (
+                OK.replace("number = \"1/TB-TEST\"", "number = \" \""),
+                "số hiệu",
+            ),
             (OK.replace("2027-02-10", "2027-03-10"), "dài quá"),
             (OK.replace("2027-02-05", "2027-02-30"), "TOML"),
             (OK.replace("name = \"Làm bù\"", "nam = \"x\""), "TOML"),

@@ -113,8 +113,12 @@ fn rule_days(rule: &HolidayRule, year: i16) -> Result<Vec<(Date, String)>, Calen
                 day.weekday(),
                 Weekday::Monday | Weekday::Thursday | Weekday::Sunday
             );
-            let adjacent = if after { day.tomorrow() } else { day.yesterday() }
-                .map_err(|_| CalendarError::OutOfRange(fmt_date(day)))?;
+            let adjacent = if after {
+                day.tomorrow()
+            } else {
+                day.yesterday()
+            }
+            .map_err(|_| CalendarError::OutOfRange(fmt_date(day)))?;
             let mut out = vec![
                 (day, rule.name.clone()),
                 (adjacent, format!("{} (ngày liền kề)", rule.name)),
@@ -129,9 +133,15 @@ fn rule_days(rule: &HolidayRule, year: i16) -> Result<Vec<(Date, String)>, Calen
 impl Calendar {
     /// Builds the day table for 1900-2199 from rules and notices.
     pub fn build(data: &CalendarData) -> Result<Self, CalendarError> {
-        let first = Date::new(FIRST_YEAR, 1, 1).map_err(|e| CalendarError::OutOfRange(e.to_string()))?;
-        let last = Date::new(LAST_YEAR, 12, 31).map_err(|e| CalendarError::OutOfRange(e.to_string()))?;
-        let len = first.until(last).map_err(|e| CalendarError::OutOfRange(e.to_string()))?.get_days() + 1;
+        let first =
+            Date::new(FIRST_YEAR, 1, 1).map_err(|e| CalendarError::OutOfRange(e.to_string()))?;
+        let last =
+            Date::new(LAST_YEAR, 12, 31).map_err(|e| CalendarError::OutOfRange(e.to_string()))?;
+        let len = first
+            .until(last)
+            .map_err(|e| CalendarError::OutOfRange(e.to_string()))?
+            .get_days()
+            + 1;
         let mut cal = Self {
             first,
             marks: vec![0; len as usize],
@@ -214,7 +224,8 @@ impl Calendar {
     /// Every special date of a year in date order: days off (including a holiday's weekend days
     /// and the weekend days inside an announced break) and worked weekend days.
     pub fn special_days(&self, year: i16) -> Result<Vec<(Date, DayMark<'_>)>, CalendarError> {
-        let start = Date::new(year, 1, 1).map_err(|_| CalendarError::OutOfRange(year.to_string()))?;
+        let start =
+            Date::new(year, 1, 1).map_err(|_| CalendarError::OutOfRange(year.to_string()))?;
         let mut i = self
             .index(start)
             .ok_or_else(|| CalendarError::OutOfRange(fmt_date(start)))?;
@@ -266,7 +277,9 @@ fn year_marks(data: &CalendarData, year: i16) -> Result<Vec<(Date, DayNote)>, Ca
                             kind: DayNoteKind::Announced,
                         },
                     );
-                    d = d.tomorrow().map_err(|_| CalendarError::OutOfRange(fmt_date(d)))?;
+                    d = d
+                        .tomorrow()
+                        .map_err(|_| CalendarError::OutOfRange(fmt_date(d)))?;
                 }
             }
             for w in &notice.work_days {
@@ -318,9 +331,13 @@ fn year_marks(data: &CalendarData, year: i16) -> Result<Vec<(Date, DayNote)>, Ca
         if !is_weekend(*date) {
             continue;
         }
-        let mut d = date.tomorrow().map_err(|_| CalendarError::OutOfRange(fmt_date(*date)))?;
+        let mut d = date
+            .tomorrow()
+            .map_err(|_| CalendarError::OutOfRange(fmt_date(*date)))?;
         while is_weekend(d) || off.contains_key(&d) || worked.contains_key(&d) {
-            d = d.tomorrow().map_err(|_| CalendarError::OutOfRange(fmt_date(d)))?;
+            d = d
+                .tomorrow()
+                .map_err(|_| CalendarError::OutOfRange(fmt_date(d)))?;
         }
         off.insert(
             d,
@@ -388,8 +405,14 @@ mod tests {
     fn notice_replaces_the_rule_for_tet_2025() {
         let cal = cal();
         assert_eq!(cal.mark(date(2025, 2, 3)).unwrap(), DayMark::Normal);
-        assert!(matches!(cal.mark(date(2025, 1, 27)).unwrap(), DayMark::Off(_)));
-        assert!(matches!(cal.mark(date(2025, 4, 26)).unwrap(), DayMark::Worked(_)));
+        assert!(matches!(
+            cal.mark(date(2025, 1, 27)).unwrap(),
+            DayMark::Off(_)
+        ));
+        assert!(matches!(
+            cal.mark(date(2025, 4, 26)).unwrap(),
+            DayMark::Worked(_)
+        ));
     }
 
     #[test]
@@ -409,7 +432,10 @@ mod tests {
     fn national_day_adjacent_rule() {
         // No notices: 2/9/2027 is a Thursday, so Friday 3/9 is the adjacent day.
         let cal = cal();
-        assert!(matches!(cal.mark(date(2027, 9, 3)).unwrap(), DayMark::Off(_)));
+        assert!(matches!(
+            cal.mark(date(2027, 9, 3)).unwrap(),
+            DayMark::Off(_)
+        ));
         assert_eq!(cal.mark(date(2027, 9, 1)).unwrap(), DayMark::Normal);
         // Before 2021 only one day.
         assert_eq!(cal.mark(date(2020, 9, 3)).unwrap(), DayMark::Normal);

@@ -220,7 +220,9 @@ pub fn solar_to_lunar(date: Date) -> Result<LunarDate, LunarError> {
 /// Day number of the first day of a lunar month, or an error if it does not exist.
 fn lunar_month_start(month: u8, year: i16, leap: bool) -> Result<i64, LunarError> {
     if !(1..=12).contains(&month) {
-        return Err(LunarError::Invalid(format!("tháng {month} (phải từ 1 đến 12)")));
+        return Err(LunarError::Invalid(format!(
+            "tháng {month} (phải từ 1 đến 12)"
+        )));
     }
     if !(FIRST_YEAR - 1..=LAST_YEAR).contains(&year) {
         return Err(LunarError::OutOfRange(format!("năm âm lịch {year}")));
@@ -307,6 +309,22 @@ pub fn leap_month(lunar_year: i16) -> Result<Option<u8>, LunarError> {
     Ok(None)
 }
 
+/// The sexagenary (can chi) name of a lunar year, e.g. 2025 → "Ất Tỵ".
+pub fn year_name(lunar_year: i16) -> String {
+    const STEMS: [&str; 10] = [
+        "Giáp", "Ất", "Bính", "Đinh", "Mậu", "Kỷ", "Canh", "Tân", "Nhâm", "Quý",
+    ];
+    const BRANCHES: [&str; 12] = [
+        "Tý", "Sửu", "Dần", "Mão", "Thìn", "Tỵ", "Ngọ", "Mùi", "Thân", "Dậu", "Tuất", "Hợi",
+    ];
+    let y = i64::from(lunar_year);
+    format!(
+        "{} {}",
+        STEMS[(y + 6).rem_euclid(10) as usize],
+        BRANCHES[(y + 8).rem_euclid(12) as usize]
+    )
+}
+
 /// Tết Nguyên Đán: the solar date of lunar 1/1 of the given lunar year.
 pub fn tet(lunar_year: i16) -> Result<Date, LunarError> {
     lunar_to_solar(LunarDate {
@@ -329,6 +347,14 @@ mod tests {
         assert_eq!(tet(2007).unwrap(), date(2007, 2, 17));
         assert_eq!(tet(2025).unwrap(), date(2025, 1, 29));
         assert_eq!(tet(2026).unwrap(), date(2026, 2, 17));
+    }
+
+    #[test]
+    fn year_names() {
+        assert_eq!(year_name(2025), "Ất Tỵ");
+        assert_eq!(year_name(2026), "Bính Ngọ");
+        assert_eq!(year_name(2030), "Canh Tuất");
+        assert_eq!(year_name(1984), "Giáp Tý");
     }
 
     #[test]

@@ -37,7 +37,12 @@ pub fn fmt_date(date: Date) -> String {
 
 /// HH:MM dd/mm/yyyy, as users read instants.
 pub fn fmt_datetime(dt: DateTime) -> String {
-    format!("{:02}:{:02} {}", dt.hour(), dt.minute(), fmt_date(dt.date()))
+    format!(
+        "{:02}:{:02} {}",
+        dt.hour(),
+        dt.minute(),
+        fmt_date(dt.date())
+    )
 }
 
 /// ISO 8601 with Vietnam's offset, as machines read instants: `2025-02-07T10:00:00+07:00`.
@@ -97,7 +102,10 @@ mod tests {
             iso_datetime(jiff::civil::date(2025, 2, 7).at(10, 0, 0, 0)),
             "2025-02-07T10:00:00+07:00"
         );
-        assert_eq!(fmt_duration(8 * 3600 + 90 * 60, 8 * 3600), "1 ngày 1 giờ 30 phút");
+        assert_eq!(
+            fmt_duration(8 * 3600 + 90 * 60, 8 * 3600),
+            "1 ngày 1 giờ 30 phút"
+        );
         assert_eq!(fmt_duration(0, 8 * 3600), "0 phút");
     }
 }

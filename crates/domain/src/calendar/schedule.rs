@@ -181,7 +181,10 @@ mod tests {
         let p = parse_periods("07:00-11:30, 13:30-17:00").unwrap();
         assert_eq!(p.len(), 2);
         assert_eq!(p[1].to_string(), "13:30-17:00");
-        assert!(matches!(parse_periods("7-11"), Err(ScheduleError::Syntax(_))));
+        assert!(matches!(
+            parse_periods("7-11"),
+            Err(ScheduleError::Syntax(_))
+        ));
         assert!(matches!(
             parse_periods("11:00-07:00"),
             Err(ScheduleError::Reversed(_))
@@ -190,7 +193,10 @@ mod tests {
             parse_periods("07:00-12:00,11:00-17:00"),
             Err(ScheduleError::Overlap(..))
         ));
-        assert!(matches!(parse_periods("07:00-24:01"), Err(ScheduleError::Syntax(_))));
+        assert!(matches!(
+            parse_periods("07:00-24:01"),
+            Err(ScheduleError::Syntax(_))
+        ));
         assert!(parse_periods("00:00-24:00").is_ok());
     }
 

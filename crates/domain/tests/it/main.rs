@@ -1,8 +1,12 @@
 //! Integration tests of the domain crate, in one binary (separate binaries link slowly).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod clock_examples;
+mod clock_properties;
 mod holidays;
 mod lunar_reference;
+mod oracle;
 
 use cchc_domain::calendar::{Calendar, WorkingClock};
 use std::sync::{Arc, OnceLock};

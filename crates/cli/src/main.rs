@@ -1,0 +1,146 @@
+//! `cchc`: the command-line entry point. Thin: parses arguments, loads data files, calls the
+//! domain (and later the app layer), prints JSON for machines or Vietnamese text for people.
+
+mod bench;
+mod calendar_cmd;
+mod data_dir;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// cchc – hệ thống cải cách hành chính: một cửa, chỉ số, thi đua.
+#[derive(Debug, Parser)]
+#[command(name = "cchc", version, about)]
+struct Cli {
+    /// Directory with run-time data overriding the shipped files (calendar/rules.toml,
+    /// calendar/YYYY.toml).
+    #[arg(long, global = true, env = "CCHC_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Lịch làm việc: ngày nghỉ, ngày âm lịch, hạn giải quyết.
+    #[command(subcommand)]
+    Calendar(calendar_cmd::CalendarCommand),
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    /// Vietnamese text for people.
+    #[default]
+    Text,
+    /// JSON for machines.
+    Json,
+}
+
+/// A user's mistake: printed as one Vietnamese line, exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Turns any displayable error into a usage error.
+pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::Error::new(UsageError(e.to_string()))
+}
+
+/// One Vietnamese line for an argument error from clap.
+fn clap_message(err: &clap::Error) -> String {
+    use clap::error::{ContextKind, ErrorKind};
+    let ctx = |k| err.get(k).map(ToString::to_string).unwrap_or_default();
+    match err.kind() {
+        ErrorKind::UnknownArgument => {
+            format!("đối số không hợp lệ: {}", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::MissingRequiredArgument => {
+            format!("thiếu đối số bắt buộc: {}", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => format!(
+            "giá trị '{}' không hợp lệ cho {}",
+            ctx(ContextKind::InvalidValue),
+            ctx(ContextKind::InvalidArg)
+        ),
+        ErrorKind::InvalidSubcommand => {
+            format!(
+                "lệnh không tồn tại: {}",
+                ctx(ContextKind::InvalidSubcommand)
+            )
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "thiếu lệnh con; xem 'cchc --help'".to_owned()
+        }
+        ErrorKind::ArgumentConflict => {
+            format!("các đối số xung đột: {}", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::TooManyValues => {
+            format!("quá nhiều giá trị cho {}", ctx(ContextKind::InvalidArg))
+        }
+        _ => {
+            let text = err.to_string();
+            let first = text.lines().next().unwrap_or("đối số không hợp lệ");
+            first.trim_start_matches("error: ").to_owned()
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) {
+                let _ = err.print();
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("lỗi: {}", clap_message(&err));
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = String::new();
+    let result = match cli.command {
+        Command::Calendar(cmd) => calendar_cmd::run(cmd, cli.data_dir.as_deref(), &mut out),
+    };
+    match result {
+        Ok(()) => {
+            // A reader that closes the pipe early (`| head`) is not an error.
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("lỗi: không ghi được kết quả: {e}");
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            }
+        }
+        Err(err) => {
+            // One line: the user's mistake in Vietnamese, or the failure chain for operators.
+            if let Some(u) = err.downcast_ref::<UsageError>() {
+                eprintln!("lỗi: {u}");
+                ExitCode::from(2)
+            } else {
+                let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
+                eprintln!("lỗi: {}", chain.join(": "));
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
