@@ -34,10 +34,12 @@ json.dump(out, sys.stdout)' > "$tmp/holidays.json"
   echo "1-30 working days or 1-40 working hours, a quarter with the after-15:00 rule; 'with pauses' adds"
   echo "0-2 closed pauses. The day walk is the usual implementation (loop over days and periods), run on"
   echo "up to 200,000 of the same pause-free requests, and every answer is checked equal to ours."
-  echo "numpy busday_offset does whole days only (no hours, pauses or make-up Saturdays)."
+  echo "'60-120 wd': pause-free limits of 60-120 working days (land, investment procedures): the day"
+  echo "walk grows with the limit, the timeline does not. numpy busday_offset does whole days only"
+  echo "(no hours, pauses or make-up Saturdays), with 1-30 day offsets."
   echo
-  echo "| calls | clock build (ms) | ns/due with pauses | ns/due no pauses | ns/due + explanation | ns/day walk | speed-up vs day walk | numpy vectorised ns | numpy per-call ns |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| calls | clock build (ms) | ns/due with pauses | ns/due no pauses | ns/due + explanation | ns/day walk | speed-up | ns/due 60-120 wd | ns/day walk 60-120 wd | speed-up | numpy vectorised ns | numpy per-call ns |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for e in $(seq 5 "$max_exp"); do
     n=$((10**e))
     r=$("$bin" calendar bench --calls "$n" --format json)
@@ -48,6 +50,7 @@ r, n = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(f"| 10^{len(str(r['calls']))-1} | {r['build_clock_ms']:.1f} | {r['ns_per_due_with_pauses']:.0f} | "
       f"{r['ns_per_due_without_pauses']:.0f} | {r['ns_per_due_with_explanation']:.0f} | "
       f"{r['ns_per_day_walk_without_pauses']:.0f} | {r['speedup_over_day_walk']:.1f}x | "
+      f"{r['ns_per_due_long_limits']:.0f} | {r['ns_per_day_walk_long_limits']:.0f} | {r['speedup_long_limits']:.1f}x | "
       f"{n['ns_vectorised']:.0f} | {n['ns_per_call_loop']:.0f} |")
 PY
   done

@@ -46,8 +46,9 @@ fn add_minutes(t: DateTime, minutes: i64) -> Option<DateTime> {
 }
 
 /// Random requests: starts at any minute of 2023-2026, limits of 1-30 working days or 1-40
-/// working hours, 0-2 closed pauses, a quarter with the after-15:00 rule.
-fn requests(n: usize, seed: u64, with_pauses: bool) -> Vec<ClockRequest> {
+/// working hours (`long`: 60-120 working days, as land and investment procedures have), 0-2
+/// closed pauses, a quarter with the after-15:00 rule.
+fn requests(n: usize, seed: u64, with_pauses: bool, long: bool) -> Vec<ClockRequest> {
     let mut rng = Rng(seed.max(1));
     let base = Date::constant(2023, 1, 1).at(0, 0, 0, 0);
     let minutes_in_range = 4 * 365 * 1440 - 60 * 1440;
@@ -56,7 +57,9 @@ fn requests(n: usize, seed: u64, with_pauses: bool) -> Vec<ClockRequest> {
         let Some(start) = add_minutes(base, rng.below(minutes_in_range) as i64) else {
             continue;
         };
-        let limit = if rng.below(4) == 0 {
+        let limit = if long {
+            TimeLimit::working_days(60 + rng.below(61) as u32)
+        } else if rng.below(4) == 0 {
             TimeLimit::new(1 + rng.below(40) as u32, LimitUnit::WorkingHours)
         } else {
             TimeLimit::working_days(1 + rng.below(30) as u32)
@@ -140,6 +143,9 @@ struct BenchReport {
     ns_per_due_with_explanation: f64,
     ns_per_day_walk_without_pauses: f64,
     speedup_over_day_walk: f64,
+    ns_per_due_long_limits: f64,
+    ns_per_day_walk_long_limits: f64,
+    speedup_long_limits: f64,
     checked_equal_to_day_walk: usize,
     calendar_version: String,
 }
@@ -159,10 +165,10 @@ pub fn run(data: Option<&Path>, args: &BenchArgs, out: &mut String) -> anyhow::R
         }
         Ok(t.elapsed().as_nanos() as f64 / reqs.len() as f64)
     };
-    let with_pauses = requests(args.calls, args.seed, true);
+    let with_pauses = requests(args.calls, args.seed, true, false);
     let ns_with = timed(&with_pauses)?;
     drop(with_pauses);
-    let plain = requests(args.calls, args.seed, false);
+    let plain = requests(args.calls, args.seed, false, false);
     let ns_without = timed(&plain)?;
 
     let explained = &plain[..(args.calls / 100).max(1)];
@@ -173,22 +179,29 @@ pub fn run(data: Option<&Path>, args: &BenchArgs, out: &mut String) -> anyhow::R
     }
     let ns_explain = t.elapsed().as_nanos() as f64 / explained.len() as f64;
 
-    let walked = &plain[..args.calls.min(200_000)];
-    let t = Instant::now();
-    for r in walked {
-        black_box(day_walk(&clock, black_box(r)));
-    }
-    let ns_walk = t.elapsed().as_nanos() as f64 / walked.len() as f64;
-    // The two must agree, or the comparison means nothing.
-    for r in walked {
-        let fast = clock.due(r).map_err(usage)?.due;
-        let slow = day_walk(&clock, r);
-        if fast != slow {
-            anyhow::bail!(
-                "benchmark self-check failed: {r:?}: timeline {fast:?} vs day walk {slow:?}"
-            );
+    let walk = |reqs: &[ClockRequest]| -> anyhow::Result<f64> {
+        let t = Instant::now();
+        for r in reqs {
+            black_box(day_walk(&clock, black_box(r)));
         }
-    }
+        let ns = t.elapsed().as_nanos() as f64 / reqs.len() as f64;
+        // The two must agree, or the comparison means nothing.
+        for r in reqs {
+            let fast = clock.due(r).map_err(usage)?.due;
+            let slow = day_walk(&clock, r);
+            if fast != slow {
+                anyhow::bail!(
+                    "benchmark self-check failed: {r:?}: timeline {fast:?} vs day walk {slow:?}"
+                );
+            }
+        }
+        Ok(ns)
+    };
+    let walked = &plain[..args.calls.min(200_000)];
+    let ns_walk = walk(walked)?;
+    let long = requests(args.calls.min(200_000), args.seed, false, true);
+    let ns_long = timed(&long)?;
+    let ns_walk_long = walk(&long)?;
     let report = BenchReport {
         calls: args.calls,
         build_clock_ms,
@@ -197,7 +210,10 @@ pub fn run(data: Option<&Path>, args: &BenchArgs, out: &mut String) -> anyhow::R
         ns_per_due_with_explanation: ns_explain,
         ns_per_day_walk_without_pauses: ns_walk,
         speedup_over_day_walk: ns_walk / ns_without,
-        checked_equal_to_day_walk: walked.len(),
+        ns_per_due_long_limits: ns_long,
+        ns_per_day_walk_long_limits: ns_walk_long,
+        speedup_long_limits: ns_walk_long / ns_long,
+        checked_equal_to_day_walk: walked.len() + long.len(),
         calendar_version: clock.calendar().version().to_owned(),
     };
     match args.format {
@@ -233,6 +249,19 @@ pub fn run(data: Option<&Path>, args: &BenchArgs, out: &mut String) -> anyhow::R
                 out,
                 "  nhanh hơn:                      {:>10.1} lần",
                 report.speedup_over_day_walk
+            )?;
+            writeln!(
+                out,
+                "  hạn dài 60–120 ngày làm việc:   {ns_long:>10.0} ns/lần"
+            )?;
+            writeln!(
+                out,
+                "  đi từng ngày, hạn dài:          {ns_walk_long:>10.0} ns/lần"
+            )?;
+            writeln!(
+                out,
+                "  nhanh hơn (hạn dài):            {:>10.1} lần",
+                report.speedup_long_limits
             )?;
         }
     }

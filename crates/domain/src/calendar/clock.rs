@@ -281,7 +281,9 @@ pub enum StartMove {
 /// The due date and how it was obtained.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueDate {
-    pub request: ClockRequest,
+    /// Thời điểm tiếp nhận.
+    pub start: DateTime,
+    pub limit: TimeLimit,
     /// When the clock actually starts counting.
     pub effective_start: DateTime,
     pub start_move: StartMove,
@@ -485,83 +487,97 @@ impl WorkingClock {
             .ok_or(ClockError::DueOutOfRange)
     }
 
-    /// Where the clock starts: the start rule, then the next counted instant.
-    fn effective_start(&self, req: &ClockRequest) -> Result<(i64, StartMove), ClockError> {
-        let line = self.line(req.limit.unit);
-        let s = self.secs(req.start)?;
+    /// Where the clock starts (seconds since the range start): the start rule, then the next
+    /// counted instant.
+    fn effective_start(
+        &self,
+        req: &ClockRequest,
+        s: i64,
+        line: &Timeline,
+    ) -> Result<(i64, StartMove), ClockError> {
+        let out_of_range = || ClockError::OutOfRange(fmt_datetime(req.start));
         if let Some(cutoff) = req.start_rule.next_day_after {
             let day = s.div_euclid(DAY);
-            let works_today = self.working.counted_on_day(day) > 0;
-            if works_today && req.start.time() > cutoff {
+            let cutoff_secs = i64::from(cutoff.hour()) * 3600
+                + i64::from(cutoff.minute()) * 60
+                + i64::from(cutoff.second());
+            if self.working.counted_on_day(day) > 0 && s.rem_euclid(DAY) > cutoff_secs {
                 // The next working day's first opening, whatever the limit's measure.
-                let next_day = (day + 1) * DAY;
                 let opening = self
                     .working
-                    .next_counted(next_day)
-                    .ok_or_else(|| ClockError::OutOfRange(fmt_datetime(req.start)))?;
-                let t = line
-                    .next_counted(opening)
-                    .ok_or_else(|| ClockError::OutOfRange(fmt_datetime(req.start)))?;
+                    .next_counted((day + 1) * DAY)
+                    .ok_or_else(out_of_range)?;
+                let t = line.next_counted(opening).ok_or_else(out_of_range)?;
                 return Ok((t, StartMove::AfterCutoff(cutoff)));
             }
         }
-        let t = line
-            .next_counted(s)
-            .ok_or_else(|| ClockError::OutOfRange(fmt_datetime(req.start)))?;
-        Ok((
-            t,
-            if t == s {
-                StartMove::None
-            } else {
-                StartMove::OutsideCountedTime
-            },
-        ))
+        let t = line.next_counted(s).ok_or_else(out_of_range)?;
+        let moved = if t == s {
+            StartMove::None
+        } else {
+            StartMove::OutsideCountedTime
+        };
+        Ok((t, moved))
     }
 
     /// Computes the due date of a request.
+    ///
+    /// Every instant is converted to seconds once; pauses and extensions are then walked in
+    /// time order, each pause moving the target by its counted length, each extension adding
+    /// time or setting a later date.
     pub fn due(&self, req: &ClockRequest) -> Result<DueDate, ClockError> {
         let line = self.line(req.limit.unit);
-        let (eff, start_move) = self.effective_start(req)?;
-        let start_secs = self.secs(req.start)?;
+        let start = self.secs(req.start)?;
+        let (eff, start_move) = self.effective_start(req, start, line)?;
         let w_start = line.position(eff);
         let limit_secs = req.limit.seconds(&self.schedule);
         let mut target = w_start + limit_secs;
 
-        // Validate pauses: each ends after it starts, after receipt, no overlaps, open only last.
-        let mut pauses: Vec<&Pause> = req.pauses.iter().collect();
-        // Equal starts: shorter first, an open pause last, so acceptance never depends on the
-        // order the caller listed them in.
-        pauses.sort_by_key(|p| (p.start, p.end.is_none(), p.end));
-        for (i, p) in pauses.iter().enumerate() {
+        // Pauses as (start, end) seconds, validated: each ends after it starts, after receipt,
+        // no overlaps, only the last may be open. Equal starts: shorter first, open last, so
+        // acceptance never depends on the order the caller listed them in.
+        let mut pauses: Vec<(i64, Option<i64>, &Pause)> = Vec::with_capacity(req.pauses.len());
+        for p in &req.pauses {
             let ps = self.secs(p.start)?;
-            if ps < start_secs {
+            if ps < start {
                 return Err(ClockError::PauseBeforeStart {
                     pause: fmt_datetime(p.start),
                     start: fmt_datetime(req.start),
                 });
             }
-            if let Some(end) = p.end {
-                self.secs(end)?;
-                if end < p.start {
-                    return Err(ClockError::PauseEndsBeforeStart {
-                        start: fmt_datetime(p.start),
-                        end: fmt_datetime(end),
-                    });
+            let pe = match p.end {
+                Some(end) => {
+                    let pe = self.secs(end)?;
+                    if pe < ps {
+                        return Err(ClockError::PauseEndsBeforeStart {
+                            start: fmt_datetime(p.start),
+                            end: fmt_datetime(end),
+                        });
+                    }
+                    Some(pe)
                 }
-            } else if i + 1 != pauses.len() {
-                return Err(ClockError::OpenPauseNotLast(fmt_datetime(p.start)));
-            }
-            if let Some(next) = pauses.get(i + 1)
-                && p.end.is_none_or(|e| e > next.start)
-            {
-                return Err(ClockError::PausesOverlap(
-                    fmt_datetime(p.start),
-                    fmt_datetime(next.start),
-                ));
+                None => None,
+            };
+            pauses.push((ps, pe, p));
+        }
+        pauses.sort_by_key(|&(ps, pe, _)| (ps, pe.is_none(), pe));
+        for (i, &(_, pe, p)) in pauses.iter().enumerate() {
+            if let Some(&(next_start, _, next)) = pauses.get(i + 1) {
+                if pe.is_none() {
+                    return Err(ClockError::OpenPauseNotLast(fmt_datetime(p.start)));
+                }
+                if pe.is_some_and(|e| e > next_start) {
+                    return Err(ClockError::PausesOverlap(
+                        fmt_datetime(p.start),
+                        fmt_datetime(next.start),
+                    ));
+                }
             }
         }
+        let mut extensions: Vec<(i64, &Extension)> = Vec::with_capacity(req.extensions.len());
         for e in &req.extensions {
-            if self.secs(e.at)? < start_secs {
+            let at = self.secs(e.at)?;
+            if at < start {
                 return Err(ClockError::ExtensionBeforeStart {
                     at: fmt_datetime(e.at),
                 });
@@ -569,115 +585,91 @@ impl WorkingClock {
             if let ExtensionKind::NewDue(d) = e.kind {
                 self.secs(d)?;
             }
+            extensions.push((at, e));
         }
+        // Stable: at the same instant a pause comes before an extension.
+        extensions.sort_by_key(|&(at, _)| at);
 
-        // Walk pauses and extensions in time order.
-        enum Ev<'a> {
-            P(&'a Pause),
-            E(&'a Extension),
-        }
-        let mut events: Vec<(DateTime, Ev<'_>)> =
-            pauses.iter().map(|p| (p.start, Ev::P(p))).collect();
-        events.extend(req.extensions.iter().map(|e| (e.at, Ev::E(e))));
-        events.sort_by_key(|(t, _)| *t);
-
-        let mut applied_pauses = Vec::new();
-        let mut applied_ext = Vec::new();
-        let mut explicit_due: Option<DateTime> = None;
+        let mut applied_pauses = Vec::with_capacity(pauses.len());
+        let mut applied_ext = Vec::with_capacity(extensions.len());
+        let mut explicit_due: Option<(i64, DateTime)> = None;
         let mut open_remaining = None;
-        for (_, ev) in events {
-            match ev {
-                Ev::P(p) => {
-                    let ps = self.secs(p.start)?.max(eff);
-                    let ws = line.position(ps);
-                    if open_remaining.is_some() || ws >= target {
-                        applied_pauses.push(AppliedPause {
-                            pause: p.clone(),
-                            counted: 0,
-                            applied: false,
-                            w_start: ws,
-                            w_end: None,
-                        });
-                        continue;
-                    }
-                    match p.end {
-                        Some(end) => {
-                            let we = line.position(self.secs(end)?.max(ps));
-                            target += we - ws;
+        let (mut pi, mut ei) = (0, 0);
+        while pi < pauses.len() || ei < extensions.len() {
+            let take_pause = match (pauses.get(pi), extensions.get(ei)) {
+                (Some(p), Some(e)) => p.0 <= e.0,
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if take_pause {
+                let (ps, pe, p) = pauses[pi];
+                pi += 1;
+                let ws = line.position(ps.max(eff));
+                let (counted, applied, w_end) = if open_remaining.is_some() || ws >= target {
+                    (0, false, None)
+                } else if let Some(pe) = pe {
+                    let we = line.position(pe.max(ps).max(eff));
+                    target += we - ws;
+                    explicit_due = None;
+                    (we - ws, true, Some(we))
+                } else {
+                    open_remaining = Some(target - ws);
+                    (0, true, None)
+                };
+                applied_pauses.push(AppliedPause {
+                    pause: p.clone(),
+                    counted,
+                    applied,
+                    w_start: ws,
+                    w_end,
+                });
+            } else {
+                let (_, e) = extensions[ei];
+                ei += 1;
+                let (counted, applied) = if open_remaining.is_some() {
+                    (0, false)
+                } else {
+                    match e.kind {
+                        ExtensionKind::Add(limit) => {
+                            let added = limit.seconds(&self.schedule);
+                            target += added;
                             explicit_due = None;
-                            applied_pauses.push(AppliedPause {
-                                pause: p.clone(),
-                                counted: we - ws,
-                                applied: true,
-                                w_start: ws,
-                                w_end: Some(we),
-                            });
+                            (added, true)
                         }
-                        None => {
-                            open_remaining = Some(target - ws);
-                            applied_pauses.push(AppliedPause {
-                                pause: p.clone(),
-                                counted: 0,
-                                applied: true,
-                                w_start: ws,
-                                w_end: None,
-                            });
-                        }
-                    }
-                }
-                Ev::E(e) => {
-                    if open_remaining.is_some() {
-                        applied_ext.push(AppliedExtension {
-                            extension: e.clone(),
-                            counted: 0,
-                            applied: false,
-                        });
-                        continue;
-                    }
-                    let (counted, new_explicit) = match e.kind {
-                        ExtensionKind::Add(limit) => (limit.seconds(&self.schedule), None),
                         ExtensionKind::NewDue(d) => {
-                            let wd = line.position(self.secs(d)?);
-                            ((wd - target).max(0), Some(d))
-                        }
-                    };
-                    let applied = match (&e.kind, new_explicit) {
-                        (ExtensionKind::NewDue(_), Some(d)) => {
                             // A new date only ever moves the due date later.
-                            let current = self.instant(self.earliest(line, target, eff)?)?;
-                            let explicit_current = explicit_due.unwrap_or(current);
-                            if d > explicit_current {
-                                explicit_due = Some(d);
-                                true
+                            let ds = self.secs(d)?;
+                            let current = match explicit_due {
+                                Some((secs, _)) => secs,
+                                None => self.earliest(line, target, eff)?.max(eff),
+                            };
+                            if ds > current {
+                                let wd = line.position(ds);
+                                let added = (wd - target).max(0);
+                                target += added;
+                                explicit_due = Some((ds, d));
+                                (added, true)
                             } else {
-                                false
+                                (0, false)
                             }
                         }
-                        _ => {
-                            explicit_due = None;
-                            true
-                        }
-                    };
-                    if applied {
-                        target += counted;
                     }
-                    applied_ext.push(AppliedExtension {
-                        extension: e.clone(),
-                        counted: if applied { counted } else { 0 },
-                        applied,
-                    });
-                }
+                };
+                applied_ext.push(AppliedExtension {
+                    extension: e.clone(),
+                    counted,
+                    applied,
+                });
             }
         }
-        let due = match open_remaining {
-            Some(_) => None,
-            None => Some(match explicit_due {
-                Some(d) => d,
-                None => self.instant(self.earliest(line, target, eff)?.max(eff))?,
-            }),
+        let due = match (open_remaining, explicit_due) {
+            (Some(_), _) => None,
+            (None, Some((_, d))) => Some(d),
+            (None, None) => Some(self.instant(self.earliest(line, target, eff)?.max(eff))?),
         };
         Ok(DueDate {
-            request: req.clone(),
+            start: req.start,
+            limit: req.limit,
             effective_start: self.instant(eff)?,
             start_move,
             due,
@@ -710,7 +702,7 @@ impl WorkingClock {
 
     /// Time used and left at an instant.
     pub fn progress(&self, due: &DueDate, at: DateTime) -> Result<Progress, ClockError> {
-        let line = self.line(due.request.limit.unit);
+        let line = self.line(due.limit.unit);
         let t = self.secs(at)?;
         let w = line.position(t);
         let mut paused_before = 0;
@@ -774,8 +766,7 @@ impl WorkingClock {
 
     /// The explanation of a due date, step by step, in Vietnamese.
     pub fn explain(&self, due: &DueDate) -> Vec<ExplainStep> {
-        let req = &due.request;
-        let unit = req.limit.unit;
+        let unit = due.limit.unit;
         let day_secs = self.day_seconds(unit);
         let mut steps = Vec::new();
 
@@ -783,11 +774,11 @@ impl WorkingClock {
             "received",
             format!(
                 "Tiếp nhận lúc {} ({}).",
-                fmt_datetime(req.start),
-                weekday_name(req.start.weekday())
+                fmt_datetime(due.start),
+                weekday_name(due.start.weekday())
             ),
         );
-        s.at = Some(iso_datetime(req.start));
+        s.at = Some(iso_datetime(due.start));
         steps.push(s);
 
         let eff = due.effective_start;
@@ -823,18 +814,18 @@ impl WorkingClock {
             match unit {
                 LimitUnit::WorkingDays | LimitUnit::WorkingHours => format!(
                     "Thời hạn {} = {} làm việc (1 ngày làm việc = {} giờ; giờ làm việc {}).",
-                    req.limit,
+                    due.limit,
                     fmt_duration(due.limit_secs, 3600 * 24 * 365).replace(" 0 phút", ""),
                     self.schedule.working_day_minutes() / 60,
                     periods.join(", ")
                 ),
                 LimitUnit::Days => format!(
                     "Thời hạn {}: tính liên tục theo ngày dương lịch, kể cả ngày nghỉ.",
-                    req.limit
+                    due.limit
                 ),
                 LimitUnit::DaysSkipOff => format!(
                     "Thời hạn {}: tính theo ngày, không tính ngày nghỉ hằng tuần và ngày lễ, Tết.",
-                    req.limit
+                    due.limit
                 ),
             },
         );
