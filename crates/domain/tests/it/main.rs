@@ -7,6 +7,8 @@ mod clock_properties;
 mod holidays;
 mod lunar_reference;
 mod oracle;
+mod procedures;
+mod units;
 
 use cchc_domain::calendar::{Calendar, WorkingClock};
 use std::sync::{Arc, OnceLock};

@@ -1,0 +1,875 @@
+//! Dossier use cases: intake (counter, post, online), every lifecycle action, reads, history,
+//! and the public lookup. Authorization lives here: staff act within their unit's subtree,
+//! leaders alone apologise/extend and stop, citizens act on their own dossiers only.
+
+use cchc_domain::calendar::clock::ExplainStep;
+use cchc_domain::calendar::{Verdict, WorkingClock, iso_datetime};
+use cchc_domain::dossier::{
+    Actor, Applicant, ApplicantKind, Component, Dossier, DossierCode, Event, EventBody, EventKind,
+    GENESIS_HASH, Outcome, Payment, ResultDoc, Status,
+};
+use cchc_domain::procedure::{Channel, Procedure};
+use cchc_domain::unit::Unit;
+use cchc_store::{DossierFilter, DossierSummary};
+use jiff::civil::DateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::{App, AppError, Principal, Result, Role, random_hex, sha256_hex};
+
+/// Applicant data as entered.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ApplicantInput {
+    pub kind: ApplicantKind,
+    pub name: String,
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+/// A component as entered.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ComponentInput {
+    pub name: String,
+    #[serde(default)]
+    pub digitised: bool,
+    #[serde(default)]
+    pub reused: bool,
+    #[serde(default)]
+    pub from_national_data: bool,
+    #[serde(default)]
+    pub file_ref: Option<String>,
+}
+
+/// A new dossier: at the counter or by post (staff), or online (citizen).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewDossier {
+    pub procedure_code: String,
+    pub channel: Channel,
+    pub applicant: ApplicantInput,
+    #[serde(default)]
+    pub components: Vec<ComponentInput>,
+    /// Đơn vị có thẩm quyền; defaults to the receiving unit.
+    #[serde(default)]
+    pub competent_unit: Option<String>,
+    /// For online submission: the unit the citizen submits to.
+    #[serde(default)]
+    pub receiving_unit: Option<String>,
+}
+
+/// One lifecycle action.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Accept,
+    Refuse {
+        reason: String,
+    },
+    Assign {
+        officer: String,
+    },
+    Forward {
+        to_unit: String,
+        #[serde(default)]
+        reason: String,
+    },
+    RequestSupplement {
+        items: Vec<String>,
+        #[serde(default)]
+        note: String,
+    },
+    ReceiveSupplement {
+        #[serde(default)]
+        note: String,
+    },
+    RequestPayment {
+        amount: i64,
+        #[serde(default)]
+        note: String,
+    },
+    Pay {
+        amount: i64,
+        method: String,
+        online: bool,
+        #[serde(default)]
+        reference: String,
+    },
+    Extend {
+        new_due: DateTime,
+        reason: String,
+    },
+    Decide {
+        outcome: Outcome,
+        #[serde(default)]
+        note: String,
+        #[serde(default)]
+        results: Vec<ResultDoc>,
+    },
+    Return {
+        method: Channel,
+    },
+    Withdraw {
+        #[serde(default)]
+        reason: String,
+    },
+    Stop {
+        reason: String,
+    },
+    Rate {
+        score: u8,
+        #[serde(default)]
+        comment: String,
+    },
+}
+
+/// Who may take an action.
+enum Allowed {
+    Staff,
+    Leader,
+    Owner,
+    StaffOrOwner,
+}
+
+impl Action {
+    fn allowed(&self) -> Allowed {
+        match self {
+            Self::Extend { .. } | Self::Stop { .. } => Allowed::Leader,
+            Self::Withdraw { .. } | Self::Rate { .. } => Allowed::Owner,
+            Self::ReceiveSupplement { .. } | Self::Pay { .. } => Allowed::StaffOrOwner,
+            _ => Allowed::Staff,
+        }
+    }
+
+    fn into_event(self) -> EventKind {
+        match self {
+            Self::Accept => EventKind::Accepted,
+            Self::Refuse { reason } => EventKind::RefusedAtIntake { reason },
+            Self::Assign { officer } => EventKind::Assigned { officer },
+            Self::Forward { to_unit, reason } => EventKind::Forwarded { to_unit, reason },
+            Self::RequestSupplement { items, note } => {
+                EventKind::SupplementRequested { items, note }
+            }
+            Self::ReceiveSupplement { note } => EventKind::SupplementReceived { note },
+            Self::RequestPayment { amount, note } => EventKind::PaymentRequested { amount, note },
+            Self::Pay {
+                amount,
+                method,
+                online,
+                reference,
+            } => EventKind::Paid {
+                payment: Payment {
+                    amount,
+                    method,
+                    online,
+                    reference,
+                },
+            },
+            Self::Extend { new_due, reason } => EventKind::Extended { new_due, reason },
+            Self::Decide {
+                outcome,
+                note,
+                results,
+            } => EventKind::Decided {
+                outcome,
+                note,
+                results,
+            },
+            Self::Return { method } => EventKind::Returned { method },
+            Self::Withdraw { reason } => EventKind::Withdrawn { reason },
+            Self::Stop { reason } => EventKind::Stopped { reason },
+            Self::Rate { score, comment } => EventKind::Rated { score, comment },
+        }
+    }
+}
+
+/// A dossier as its staff or owner sees it, with the due date explained.
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierView {
+    pub dossier: Dossier,
+    pub status_code: u8,
+    pub status_label: &'static str,
+    /// Ngày hẹn trả (ISO with +07:00), None while paused or before acceptance.
+    pub due: Option<String>,
+    /// Late now (open) or finished late.
+    pub late: bool,
+    pub verdict: Option<Verdict>,
+    pub due_explanation: Vec<ExplainStep>,
+}
+
+/// The receipt given at intake: the code, the lookup secret (shown once) and the due date.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    pub code: String,
+    /// Mã tra cứu: printed on the receipt, stored only hashed.
+    pub secret: String,
+    pub view: DossierView,
+}
+
+/// A step of the history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryStep {
+    pub seq: u32,
+    pub at: String,
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub actor: String,
+    pub actor_title: String,
+    pub unit: String,
+    pub unit_name: String,
+    pub detail: serde_json::Value,
+    pub hash: String,
+}
+
+/// What anyone with the code and the secret may see: no personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicView {
+    pub code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub status_code: u8,
+    pub status_label: &'static str,
+    pub submitted_at: String,
+    pub received_at: Option<String>,
+    pub due: Option<String>,
+    pub finished_at: Option<String>,
+    pub returned_at: Option<String>,
+    pub late: bool,
+    pub verdict: Option<Verdict>,
+    pub receiving_unit: String,
+    pub current_unit: String,
+    pub steps: Vec<PublicStep>,
+    /// Phiếu xin lỗi: each apology with its new date and reason.
+    pub apologies: Vec<PublicApology>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStep {
+    pub at: String,
+    pub label: &'static str,
+    pub unit_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicApology {
+    pub at: String,
+    pub new_due: String,
+    pub reason: String,
+}
+
+/// A page of dossiers.
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierPage {
+    pub total: i64,
+    pub items: Vec<DossierSummaryView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierSummaryView {
+    pub code: String,
+    pub procedure_code: String,
+    pub status_code: i64,
+    pub status_label: &'static str,
+    pub channel: i64,
+    pub applicant_name: String,
+    pub current_unit: String,
+    pub assignee: Option<String>,
+    pub submitted_at: String,
+    pub due_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub version: i64,
+}
+
+/// Filters a caller may set when listing.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    pub status: Option<u8>,
+    pub procedure_code: Option<String>,
+    /// YYYY-MM-DD inclusive.
+    pub from: Option<String>,
+    /// YYYY-MM-DD inclusive.
+    pub to: Option<String>,
+    pub unit: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+fn text_ok(s: &str, max: usize, what: &str) -> Result<()> {
+    if s.chars().count() > max {
+        return Err(AppError::Invalid(format!("{what} dài quá {max} ký tự")));
+    }
+    Ok(())
+}
+
+fn applicant(input: ApplicantInput) -> Result<Applicant> {
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(AppError::Invalid("thiếu họ tên chủ hồ sơ".into()));
+    }
+    text_ok(name, 200, "họ tên")?;
+    text_ok(&input.address, 500, "địa chỉ")?;
+    let id = input.id_number.trim();
+    if !id.is_empty()
+        && (id.len() > 20 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    {
+        return Err(AppError::Invalid(
+            "số giấy tờ tùy thân / mã số doanh nghiệp không hợp lệ".into(),
+        ));
+    }
+    let phone = input.phone.trim();
+    if !phone.is_empty()
+        && (phone.len() > 15
+            || !phone
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'+' || b == b' '))
+    {
+        return Err(AppError::Invalid("số điện thoại không hợp lệ".into()));
+    }
+    let email = input.email.trim();
+    if !email.is_empty()
+        && (email.len() > 254 || !email.contains('@') || email.contains(char::is_whitespace))
+    {
+        return Err(AppError::Invalid("địa chỉ thư điện tử không hợp lệ".into()));
+    }
+    Ok(Applicant {
+        kind: input.kind,
+        name: name.to_owned(),
+        id_number: id.to_owned(),
+        phone: phone.to_owned(),
+        email: email.to_owned(),
+        address: input.address.trim().to_owned(),
+    })
+}
+
+fn components(inputs: Vec<ComponentInput>) -> Result<Vec<Component>> {
+    if inputs.len() > 100 {
+        return Err(AppError::Invalid(
+            "quá nhiều thành phần hồ sơ (tối đa 100)".into(),
+        ));
+    }
+    inputs
+        .into_iter()
+        .map(|c| {
+            let name = c.name.trim().to_owned();
+            if name.is_empty() {
+                return Err(AppError::Invalid("thành phần hồ sơ thiếu tên".into()));
+            }
+            text_ok(&name, 500, "tên thành phần")?;
+            Ok(Component {
+                name,
+                digitised: c.digitised,
+                reused: c.reused,
+                from_national_data: c.from_national_data,
+                file_ref: c.file_ref,
+            })
+        })
+        .collect()
+}
+
+impl App {
+    fn unit(&self, id: &str) -> Result<Unit> {
+        self.units()?
+            .get(id)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound(format!("đơn vị {id}")))
+    }
+
+    fn unit_name(&self, id: &str) -> String {
+        self.units()
+            .ok()
+            .and_then(|t| t.get(id).map(|u| u.full_name.clone()))
+            .unwrap_or_else(|| id.to_owned())
+    }
+
+    /// The procedure, typed.
+    pub async fn procedure(&self, code: &str) -> Result<Procedure> {
+        let row = self
+            .store
+            .procedure(code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("thủ tục {code}")))?;
+        serde_json::from_str(&row.data)
+            .map_err(|e| AppError::Internal(format!("procedure {code}: {e}")))
+    }
+
+    /// Staff may act on a dossier at or below their unit.
+    fn staff_scope(&self, who: &Principal, d: &Dossier) -> Result<()> {
+        let Some(unit) = &who.unit_id else {
+            return Err(AppError::Forbidden(
+                "tài khoản không thuộc đơn vị nào".into(),
+            ));
+        };
+        let tree = self.units()?;
+        if tree.is_within(&d.current_unit, unit) || tree.is_within(&d.receiving_unit, unit) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "hồ sơ {} không thuộc đơn vị của bạn",
+                d.code
+            )))
+        }
+    }
+
+    fn may_read(&self, who: &Principal, d: &Dossier, owner: Option<&str>) -> Result<()> {
+        match who.role {
+            Role::Citizen if owner == Some(who.account_id.as_str()) => Ok(()),
+            Role::Citizen => Err(AppError::NotFound(format!("hồ sơ {}", d.code))),
+            Role::Admin => Ok(()),
+            Role::Officer | Role::Leader => self.staff_scope(who, d),
+        }
+    }
+
+    fn actor(who: &Principal) -> Actor {
+        Actor {
+            account: who.account_id.clone(),
+            name: who.display_name.clone(),
+            title: who.title.clone(),
+        }
+    }
+
+    fn view(&self, d: Dossier) -> Result<DossierView> {
+        let clock = self.clock_for(&self.unit(&d.receiving_unit)?)?;
+        let (due, explain, verdict, late) = match d
+            .clock_request()
+            .map_err(|e| AppError::Internal(e.to_string()))?
+        {
+            None => (None, Vec::new(), None, false),
+            Some(req) => {
+                let due = clock
+                    .due(&req)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                let explain = clock.explain(&due);
+                let verdict = match (d.finished_at(), due.due) {
+                    (Some(f), Some(_)) => WorkingClock::verdict(&due, f).ok(),
+                    _ => None,
+                };
+                let late = match (verdict, due.due) {
+                    (Some(v), _) => v == Verdict::Late,
+                    (None, Some(when)) => d.status.is_open() && self.now() > when,
+                    _ => false,
+                };
+                (due.due, explain, verdict, late)
+            }
+        };
+        Ok(DossierView {
+            status_code: d.status.code(),
+            status_label: d.status.label(),
+            due: due.map(iso_datetime),
+            late,
+            verdict,
+            due_explanation: explain,
+            dossier: d,
+        })
+    }
+
+    fn due_of(&self, d: &Dossier) -> Result<Option<DateTime>> {
+        let Some(req) = d
+            .clock_request()
+            .map_err(|e| AppError::Internal(e.to_string()))?
+        else {
+            return Ok(None);
+        };
+        let clock = self.clock_for(&self.unit(&d.receiving_unit)?)?;
+        Ok(clock
+            .due(&req)
+            .map_err(|e| AppError::Invalid(e.to_string()))?
+            .due)
+    }
+
+    /// Receives a dossier: at the counter or by post (staff of the receiving unit) or online
+    /// (a citizen, to the unit of their choice). Returns the receipt.
+    pub async fn create_dossier(&self, who: &Principal, input: NewDossier) -> Result<Receipt> {
+        let procedure = self.procedure(input.procedure_code.trim()).await?;
+        let online = input.channel == Channel::Online;
+        let receiving_id = match (who.role, online) {
+            (Role::Citizen, true) => input
+                .receiving_unit
+                .clone()
+                .ok_or_else(|| AppError::Invalid("chọn đơn vị tiếp nhận hồ sơ".into()))?,
+            (Role::Officer | Role::Leader, false) => who
+                .unit_id
+                .clone()
+                .ok_or_else(|| AppError::Forbidden("tài khoản không thuộc đơn vị nào".into()))?,
+            (Role::Citizen, false) => {
+                return Err(AppError::Forbidden(
+                    "công dân chỉ nộp hồ sơ trực tuyến".into(),
+                ));
+            }
+            (Role::Admin, _) | (_, true) => {
+                return Err(AppError::Forbidden(
+                    "hồ sơ trực tuyến do công dân nộp; hồ sơ trực tiếp do cán bộ một cửa tiếp nhận"
+                        .into(),
+                ));
+            }
+        };
+        let receiving = self.unit(&receiving_id)?;
+        let now = self.now();
+        if !receiving.is_active_on(now.date()) {
+            return Err(AppError::Invalid(format!(
+                "{} không còn hoạt động ({})",
+                receiving.full_name,
+                receiving.validity_text()
+            )));
+        }
+        let competent_id = input
+            .competent_unit
+            .clone()
+            .unwrap_or_else(|| receiving_id.clone());
+        self.unit(&competent_id)?;
+        let limit = procedure.limit(input.channel).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "thủ tục {} không thực hiện qua kênh {} hoặc chưa có thời hạn giải quyết hợp lệ",
+                procedure.code,
+                input.channel.label()
+            ))
+        })?;
+        let applicant = applicant(input.applicant)?;
+        let components = components(input.components)?;
+        let seq = self
+            .store
+            .next_dossier_seq(&receiving.agency_code, &now.strftime("%y%m%d").to_string())
+            .await?;
+        let code = DossierCode::new(&receiving.agency_code, now.date(), seq)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let fields = (
+            procedure.code.clone(),
+            input.channel,
+            applicant,
+            components,
+            receiving_id.clone(),
+            competent_id,
+            limit.spec(),
+            procedure.after_15h_next_day,
+        );
+        let kind = if online {
+            EventKind::Submitted {
+                procedure_code: fields.0,
+                channel: fields.1,
+                applicant: fields.2,
+                components: fields.3,
+                receiving_unit: fields.4,
+                competent_unit: fields.5,
+                limit: fields.6,
+                after_15h_next_day: fields.7,
+            }
+        } else {
+            EventKind::Received {
+                procedure_code: fields.0,
+                channel: fields.1,
+                applicant: fields.2,
+                components: fields.3,
+                receiving_unit: fields.4,
+                competent_unit: fields.5,
+                limit: fields.6,
+                after_15h_next_day: fields.7,
+            }
+        };
+        let body = EventBody {
+            dossier: code.to_string(),
+            seq: 1,
+            at: now,
+            actor: Self::actor(who),
+            unit: receiving_id,
+            step_deadline: None,
+            kind,
+        };
+        let event =
+            Event::seal(body, GENESIS_HASH).map_err(|e| AppError::Internal(e.to_string()))?;
+        let dossier = Dossier::start(&event).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let due = self.due_of(&dossier)?;
+        let secret = random_hex(4)?.to_uppercase();
+        let owner = (who.role == Role::Citizen).then_some(who.account_id.as_str());
+        self.store
+            .insert_dossier(&dossier, &event, &sha256_hex(&secret), owner, due)
+            .await?;
+        Ok(Receipt {
+            code: code.to_string(),
+            secret,
+            view: self.view(dossier)?,
+        })
+    }
+
+    /// Takes one lifecycle action. `expected_version`, when given, makes a stale page fail
+    /// with a conflict instead of acting on a dossier that changed meanwhile.
+    pub async fn act(
+        &self,
+        who: &Principal,
+        code: &str,
+        expected_version: Option<u32>,
+        action: Action,
+    ) -> Result<DossierView> {
+        let (dossier, meta) = self
+            .store
+            .dossier(code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("hồ sơ {code}")))?;
+        let is_owner = meta.owner_account.as_deref() == Some(who.account_id.as_str());
+        match (action.allowed(), who.role) {
+            (Allowed::Owner | Allowed::StaffOrOwner, Role::Citizen) if is_owner => {}
+            (Allowed::Owner, _) => {
+                return Err(AppError::Forbidden(
+                    "chỉ chủ hồ sơ được thực hiện thao tác này".into(),
+                ));
+            }
+            (Allowed::Leader, Role::Leader) => self.staff_scope(who, &dossier)?,
+            (Allowed::Leader, _) => {
+                return Err(AppError::Forbidden(
+                    "chỉ lãnh đạo đơn vị được gia hạn hoặc dừng xử lý".into(),
+                ));
+            }
+            (Allowed::Staff | Allowed::StaffOrOwner, Role::Officer | Role::Leader) => {
+                self.staff_scope(who, &dossier)?
+            }
+            (_, Role::Citizen) => {
+                return Err(AppError::NotFound(format!("hồ sơ {code}")));
+            }
+            _ => return Err(AppError::Forbidden("vai trò này không xử lý hồ sơ".into())),
+        }
+        if let Some(v) = expected_version
+            && v != dossier.version
+        {
+            return Err(AppError::Conflict(code.to_owned()));
+        }
+        // References must exist: the officer assigned, the unit forwarded to.
+        match &action {
+            Action::Assign { officer } => {
+                let acc = self
+                    .store
+                    .account_by_id(officer)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("cán bộ {officer}")))?;
+                let in_scope = acc.unit_id.as_deref().is_some_and(|u| {
+                    self.units().is_ok_and(|t| {
+                        t.is_within(u, &dossier.current_unit)
+                            || t.is_within(&dossier.current_unit, u)
+                    })
+                });
+                if !matches!(acc.role.as_str(), "officer" | "leader") || !in_scope {
+                    return Err(AppError::Invalid(format!(
+                        "{} không phải cán bộ của đơn vị đang xử lý hồ sơ",
+                        acc.display_name
+                    )));
+                }
+            }
+            Action::Forward { to_unit, .. } => {
+                let unit = self.unit(to_unit)?;
+                if !unit.is_active_on(self.now().date()) {
+                    return Err(AppError::Invalid(format!(
+                        "{} không còn hoạt động",
+                        unit.full_name
+                    )));
+                }
+            }
+            _ => {}
+        }
+        let now = self.now();
+        let step_deadline = self.due_of(&dossier)?;
+        let body = EventBody {
+            dossier: dossier.code.clone(),
+            seq: dossier.version + 1,
+            at: now,
+            actor: Self::actor(who),
+            unit: who
+                .unit_id
+                .clone()
+                .unwrap_or_else(|| dossier.current_unit.clone()),
+            step_deadline,
+            kind: action.into_event(),
+        };
+        let event =
+            Event::seal(body, &dossier.last_hash).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut next = dossier.clone();
+        next.apply(&event)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        let due = self.due_of(&next)?;
+        self.store
+            .append_event(&next, &event, dossier.version, due)
+            .await?;
+        self.view(next)
+    }
+
+    /// One dossier, for its owner or its staff.
+    pub async fn dossier(&self, who: &Principal, code: &str) -> Result<DossierView> {
+        let (d, meta) = self
+            .store
+            .dossier(code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("hồ sơ {code}")))?;
+        self.may_read(who, &d, meta.owner_account.as_deref())?;
+        self.view(d)
+    }
+
+    /// The whole history, with hashes.
+    pub async fn history(&self, who: &Principal, code: &str) -> Result<Vec<HistoryStep>> {
+        let (d, meta) = self
+            .store
+            .dossier(code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("hồ sơ {code}")))?;
+        self.may_read(who, &d, meta.owner_account.as_deref())?;
+        let events = self.store.events(code).await?;
+        Ok(events
+            .into_iter()
+            .map(|e| HistoryStep {
+                seq: e.body.seq,
+                at: iso_datetime(e.body.at),
+                kind: e.body.kind.name(),
+                label: e.body.kind.label(),
+                actor: e.body.actor.name.clone(),
+                actor_title: e.body.actor.title.clone(),
+                unit_name: self.unit_name(&e.body.unit),
+                unit: e.body.unit,
+                detail: serde_json::to_value(&e.body.kind).unwrap_or(serde_json::Value::Null),
+                hash: e.hash,
+            })
+            .collect())
+    }
+
+    /// Public lookup by code and secret. An unknown code and a wrong secret give the same
+    /// answer, so codes cannot be probed.
+    pub async fn public_lookup(&self, code: &str, secret: &str) -> Result<PublicView> {
+        let not_found = || AppError::NotFound("hồ sơ với mã và mã tra cứu này".into());
+        if code.len() > 64 || secret.is_empty() || secret.len() > 64 {
+            return Err(not_found());
+        }
+        let Some((d, meta)) = self.store.dossier(code).await? else {
+            return Err(not_found());
+        };
+        if meta.secret_hash != sha256_hex(&secret.trim().to_uppercase()) {
+            return Err(not_found());
+        }
+        let events = self.store.events(code).await?;
+        let procedure_name = self
+            .procedure(&d.procedure_code)
+            .await
+            .map(|p| p.name)
+            .unwrap_or_default();
+        let view = self.view(d.clone())?;
+        Ok(PublicView {
+            code: d.code.clone(),
+            procedure_code: d.procedure_code.clone(),
+            procedure_name,
+            status_code: d.status.code(),
+            status_label: d.status.label(),
+            submitted_at: iso_datetime(d.submitted_at),
+            received_at: d.received_at.map(iso_datetime),
+            due: view.due,
+            finished_at: d.finished_at().map(iso_datetime),
+            returned_at: d.returned_at.map(iso_datetime),
+            late: view.late,
+            verdict: view.verdict,
+            receiving_unit: self.unit_name(&d.receiving_unit),
+            current_unit: self.unit_name(&d.current_unit),
+            steps: events
+                .iter()
+                .map(|e| PublicStep {
+                    at: iso_datetime(e.body.at),
+                    label: e.body.kind.label(),
+                    unit_name: self.unit_name(&e.body.unit),
+                })
+                .collect(),
+            apologies: d
+                .extensions
+                .iter()
+                .map(|(at, new_due, reason)| PublicApology {
+                    at: iso_datetime(*at),
+                    new_due: iso_datetime(*new_due),
+                    reason: reason.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Lists the dossiers a caller may see: own (citizen), unit subtree (staff), all (admin).
+    pub async fn list_dossiers(&self, who: &Principal, q: ListQuery) -> Result<DossierPage> {
+        let per_page = q.per_page.unwrap_or(20).clamp(1, 200);
+        let page = q.page.unwrap_or(1).max(1);
+        let mut filter = DossierFilter {
+            limit: per_page,
+            offset: (page - 1).saturating_mul(per_page),
+            procedure_code: q.procedure_code,
+            status: match q.status {
+                Some(s) => Some(i64::from(
+                    Status::from_code(s)
+                        .ok_or_else(|| {
+                            AppError::Invalid(format!("trạng thái {s} không hợp lệ (1-10)"))
+                        })?
+                        .code(),
+                )),
+                None => None,
+            },
+            ..Default::default()
+        };
+        let day = |s: &str, what: &str| -> Result<String> {
+            s.parse::<jiff::civil::Date>()
+                .map(|d| d.to_string())
+                .map_err(|_| AppError::Invalid(format!("{what} '{s}' không hợp lệ (YYYY-MM-DD)")))
+        };
+        if let Some(f) = &q.from {
+            filter.from = Some(day(f, "từ ngày")?);
+        }
+        if let Some(t) = &q.to {
+            let d = day(t, "đến ngày")?;
+            filter.to = Some(format!("{d}T23:59:60"));
+        }
+        match who.role {
+            Role::Citizen => filter.owner_account = Some(who.account_id.clone()),
+            Role::Officer | Role::Leader => {
+                let base = who.unit_id.clone().ok_or_else(|| {
+                    AppError::Forbidden("tài khoản không thuộc đơn vị nào".into())
+                })?;
+                let root = match &q.unit {
+                    Some(u) if self.units()?.is_within(u, &base) => u.clone(),
+                    Some(u) => {
+                        return Err(AppError::Forbidden(format!(
+                            "đơn vị {u} nằm ngoài phạm vi của bạn"
+                        )));
+                    }
+                    None => base,
+                };
+                filter.units = Some(
+                    self.units()?
+                        .subtree(&root)
+                        .map(|u| u.id.as_str().to_owned())
+                        .collect(),
+                );
+            }
+            Role::Admin => {
+                if let Some(u) = &q.unit {
+                    filter.units = Some(
+                        self.units()?
+                            .subtree(u)
+                            .map(|u| u.id.as_str().to_owned())
+                            .collect(),
+                    );
+                }
+            }
+        }
+        let (total, items) = self.store.list_dossiers(&filter).await?;
+        Ok(DossierPage {
+            total,
+            items: items.into_iter().map(summary_view).collect(),
+        })
+    }
+}
+
+fn summary_view(s: DossierSummary) -> DossierSummaryView {
+    let status = u8::try_from(s.status).ok().and_then(Status::from_code);
+    DossierSummaryView {
+        status_label: status.map_or("", Status::label),
+        code: s.code,
+        procedure_code: s.procedure_code,
+        status_code: s.status,
+        channel: s.channel,
+        applicant_name: s.applicant_name,
+        current_unit: s.current_unit,
+        assignee: s.assignee,
+        submitted_at: s.submitted_at,
+        due_at: s.due_at,
+        finished_at: s.finished_at,
+        version: s.version,
+    }
+}

@@ -1,0 +1,178 @@
+//! cchc-app: the use cases. Each one authorizes the caller, loads what it needs, lets the
+//! domain decide, and stores the result; web and CLI call these and nothing below them, so no
+//! edge can skip a check.
+
+pub mod accounts;
+pub mod catalogue;
+pub mod dossiers;
+
+use cchc_domain::calendar::{Calendar, WorkSchedule, WorkingClock};
+use cchc_domain::unit::{Unit, UnitTree};
+use cchc_store::{Store, StoreError};
+use jiff::civil::DateTime;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+pub use accounts::{Principal, Role};
+
+/// Why a use case refused or failed. Messages are Vietnamese: they reach users.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("cần đăng nhập")]
+    Unauthenticated,
+    #[error("không có quyền: {0}")]
+    Forbidden(String),
+    #[error("không tìm thấy {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("hồ sơ vừa được người khác cập nhật; vui lòng tải lại ({0})")]
+    Conflict(String),
+    #[error("lỗi hệ thống, vui lòng thử lại sau")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A stable machine code for API errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::Invalid(_) => "invalid",
+            Self::Conflict(_) => "conflict",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(code) => Self::Conflict(code),
+            StoreError::NotFound(what) => Self::NotFound(what),
+            StoreError::Duplicate(what) => Self::Invalid(format!("đã tồn tại: {what}")),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+/// The current Vietnam civil time.
+pub fn vietnam_now() -> DateTime {
+    let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(7));
+    jiff::Timestamp::now().to_zoned(tz).datetime()
+}
+
+type Now = Arc<dyn Fn() -> DateTime + Send + Sync>;
+
+/// The application: the store, the calendar, the unit tree, and a clock for "now".
+#[derive(Clone)]
+pub struct App {
+    pub(crate) store: Store,
+    calendar: Arc<Calendar>,
+    clocks: Arc<Mutex<HashMap<Option<String>, Arc<WorkingClock>>>>,
+    units: Arc<RwLock<Arc<UnitTree>>>,
+    now: Now,
+}
+
+impl App {
+    /// Builds the app and loads the unit tree from the store.
+    pub async fn new(store: Store, calendar: Arc<Calendar>) -> Result<Self> {
+        let app = Self {
+            store,
+            calendar,
+            clocks: Arc::new(Mutex::new(HashMap::new())),
+            units: Arc::new(RwLock::new(Arc::new(
+                UnitTree::new(Vec::new()).map_err(|e| AppError::Internal(e.to_string()))?,
+            ))),
+            now: Arc::new(vietnam_now),
+        };
+        app.reload_units().await?;
+        Ok(app)
+    }
+
+    /// Replaces the source of "now" (tests and data generators run at chosen instants).
+    pub fn with_now(mut self, now: impl Fn() -> DateTime + Send + Sync + 'static) -> Self {
+        self.now = Arc::new(now);
+        self
+    }
+
+    pub fn now(&self) -> DateTime {
+        (self.now)()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn calendar(&self) -> &Arc<Calendar> {
+        &self.calendar
+    }
+
+    /// Reads the units from the store into the in-memory tree.
+    pub async fn reload_units(&self) -> Result<()> {
+        let rows = self.store.units().await?;
+        let units = rows
+            .iter()
+            .map(|r| serde_json::from_str::<Unit>(&r.data))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| AppError::Internal(format!("unit data: {e}")))?;
+        let tree = UnitTree::new(units).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut guard = self
+            .units
+            .write()
+            .map_err(|_| AppError::Internal("unit tree lock poisoned".into()))?;
+        *guard = Arc::new(tree);
+        Ok(())
+    }
+
+    /// A snapshot of the unit tree.
+    pub fn units(&self) -> Result<Arc<UnitTree>> {
+        self.units
+            .read()
+            .map(|g| Arc::clone(&g))
+            .map_err(|_| AppError::Internal("unit tree lock poisoned".into()))
+    }
+
+    /// The statutory clock for a unit (its own working hours, or the standard ones).
+    pub fn clock_for(&self, unit: &Unit) -> Result<Arc<WorkingClock>> {
+        let mut clocks = self
+            .clocks
+            .lock()
+            .map_err(|_| AppError::Internal("clock cache lock poisoned".into()))?;
+        if let Some(c) = clocks.get(&unit.schedule) {
+            return Ok(Arc::clone(c));
+        }
+        let schedule = match &unit.schedule {
+            None => WorkSchedule::standard(),
+            Some(_) => unit
+                .work_schedule()
+                .map_err(|e| AppError::Invalid(format!("giờ làm việc của {}: {e}", unit.name)))?,
+        };
+        let clock = Arc::new(WorkingClock::new(Arc::clone(&self.calendar), schedule));
+        clocks.insert(unit.schedule.clone(), Arc::clone(&clock));
+        Ok(clock)
+    }
+}
+
+/// Random bytes from the operating system, as lowercase hex.
+pub(crate) fn random_hex(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// SHA-256 of a secret, as hex: what is stored instead of the secret.
+pub(crate) fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub(crate) fn civil(dt: DateTime) -> String {
+    dt.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}

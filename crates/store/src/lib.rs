@@ -1,0 +1,898 @@
+//! cchc-store: persistence behind one contract, on SQLite (the embedded default, WAL) or
+//! PostgreSQL, chosen by the URL. Plain runtime queries with `$1` placeholders (which SQLite
+//! accepts too); the per-dialect parts are only the migrations.
+//!
+//! Owns: the schema and its migrations; the dossier projection written in the same transaction
+//! as each event; the optimistic version check; per-agency per-day code sequences; the
+//! append-only event table (no UPDATE or DELETE is ever issued on it).
+
+use cchc_domain::dossier::{Dossier, Event, EventBody, verify_chain};
+use sqlx::postgres::{PgPoolOptions, Postgres};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+// Dynamic SQL here is assembled only from constant fragments and `$n` placeholders; every value
+// is bound, never formatted in. That is what each `AssertSqlSafe` asserts.
+use sqlx::{AssertSqlSafe, Pool, Row, Sqlite};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("someone else changed dossier {0} first; reload and try again")]
+    Conflict(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL '{0}' (use sqlite://PATH or postgres://...)")]
+    Url(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(Pool<Sqlite>),
+    Postgres(Pool<Postgres>),
+}
+
+/// Runs the same block against whichever pool backs the store.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            Backend::Sqlite($pool) => $body,
+            Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Maps a unique-constraint violation to `Duplicate`.
+fn dup(e: sqlx::Error, what: &str) -> StoreError {
+    if let sqlx::Error::Database(db) = &e
+        && db.is_unique_violation()
+    {
+        return StoreError::Duplicate(what.to_owned());
+    }
+    StoreError::Db(e)
+}
+
+const SQLITE_MIGRATIONS: [(i64, &str); 1] =
+    [(1, include_str!("../migrations/sqlite/0001_core.sql"))];
+const POSTGRES_MIGRATIONS: [(i64, &str); 1] =
+    [(1, include_str!("../migrations/postgres/0001_core.sql"))];
+
+/// A unit as stored (the domain's unit tree is built from these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRow {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub full_name: String,
+    pub gso_code: Option<String>,
+    pub parent_id: Option<String>,
+    pub agency_code: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub schedule: Option<String>,
+    /// The full domain record as JSON.
+    pub data: String,
+}
+
+/// A procedure as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcedureRow {
+    pub code: String,
+    pub name: String,
+    pub name_folded: String,
+    pub level: String,
+    pub field: String,
+    pub online_kind: String,
+    pub fee_bearing: bool,
+    pub after_15h: bool,
+    pub quality_flags: i64,
+    pub fingerprint: String,
+    pub data: String,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub title: String,
+    pub password_hash: String,
+    pub role: String,
+    pub unit_id: Option<String>,
+    pub created_at: String,
+}
+
+/// The listing columns of a dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierSummary {
+    pub code: String,
+    pub procedure_code: String,
+    pub status: i64,
+    pub channel: i64,
+    pub applicant_name: String,
+    pub receiving_unit: String,
+    pub current_unit: String,
+    pub assignee: Option<String>,
+    pub submitted_at: String,
+    pub received_at: Option<String>,
+    pub due_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub version: i64,
+}
+
+/// A dossier's stored row beyond its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierMeta {
+    pub secret_hash: String,
+    pub owner_account: Option<String>,
+    pub due_at: Option<String>,
+}
+
+/// Filters for listing dossiers.
+#[derive(Debug, Clone, Default)]
+pub struct DossierFilter {
+    /// Only dossiers whose current or receiving unit is one of these.
+    pub units: Option<Vec<String>>,
+    pub owner_account: Option<String>,
+    pub status: Option<i64>,
+    pub procedure_code: Option<String>,
+    /// Submitted at or after (ISO civil time).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The result of walking every event chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditReport {
+    pub dossiers: u64,
+    pub events: u64,
+    /// The first broken link of each broken dossier, in code order.
+    pub broken: Vec<String>,
+}
+
+fn civil(dt: jiff::civil::DateTime) -> String {
+    dt.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// The store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (created on first use) or `postgres://…`, and migrates.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Backend::Postgres(pool)
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or(url.strip_prefix("sqlite:"))
+        {
+            let opts = if path == ":memory:" {
+                SqliteConnectOptions::from_str("sqlite::memory:")?
+            } else {
+                SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+            }
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+            // One writer at a time is SQLite's model; readers use the other connections.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(if path == ":memory:" { 1 } else { 8 })
+                .connect_with(opts)
+                .await?;
+            Backend::Sqlite(pool)
+        } else {
+            return Err(StoreError::Url(url.to_owned()));
+        };
+        let store = Self { backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects to a PostgreSQL server without migrating (to create test databases).
+    #[doc(hidden)]
+    pub async fn connect_admin(url: &str) -> Result<Self> {
+        let pool = PgPoolOptions::new().max_connections(2).connect(url).await?;
+        Ok(Self {
+            backend: Backend::Postgres(pool),
+        })
+    }
+
+    /// Creates a database (PostgreSQL only; the name must be a plain identifier).
+    #[doc(hidden)]
+    pub async fn create_database(&self, name: &str) -> Result<()> {
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(StoreError::Url(name.to_owned()));
+        }
+        if let Backend::Postgres(pool) = &self.backend {
+            sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let migrations: &[(i64, &str)] = match self.backend {
+            Backend::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Backend::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        on_pool!(self, pool => {
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
+            )
+            .execute(pool)
+            .await?;
+            for (version, sql) in migrations {
+                let mut tx = pool.begin().await?;
+                let done: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                        .bind(*version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if done.is_none() {
+                    sqlx::raw_sql(AssertSqlSafe(*sql)).execute(&mut *tx).await?;
+                    sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
+                        .bind(*version)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+            Ok(())
+        })
+    }
+
+    // ---- units -------------------------------------------------------------------------
+
+    /// Inserts or updates units (parents before children), in one transaction.
+    pub async fn upsert_units(&self, units: &[UnitRow]) -> Result<(u64, u64, u64)> {
+        let (mut inserted, mut updated, mut unchanged) = (0, 0, 0);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for u in units {
+                let existing: Option<String> =
+                    sqlx::query_scalar("SELECT data FROM units WHERE id = $1")
+                        .bind(&u.id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match existing {
+                    Some(data) if data == u.data => unchanged += 1,
+                    Some(_) => {
+                        sqlx::query(
+                            "UPDATE units SET kind=$2, name=$3, full_name=$4, gso_code=$5, parent_id=$6, \
+                             agency_code=$7, valid_from=$8, valid_to=$9, schedule=$10, data=$11 WHERE id=$1",
+                        )
+                        .bind(&u.id).bind(&u.kind).bind(&u.name).bind(&u.full_name).bind(&u.gso_code)
+                        .bind(&u.parent_id).bind(&u.agency_code).bind(&u.valid_from).bind(&u.valid_to)
+                        .bind(&u.schedule).bind(&u.data)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| dup(e, &u.agency_code))?;
+                        updated += 1;
+                    }
+                    None => {
+                        sqlx::query(
+                            "INSERT INTO units (id, kind, name, full_name, gso_code, parent_id, agency_code, \
+                             valid_from, valid_to, schedule, data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+                        )
+                        .bind(&u.id).bind(&u.kind).bind(&u.name).bind(&u.full_name).bind(&u.gso_code)
+                        .bind(&u.parent_id).bind(&u.agency_code).bind(&u.valid_from).bind(&u.valid_to)
+                        .bind(&u.schedule).bind(&u.data)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| dup(e, &u.agency_code))?;
+                        inserted += 1;
+                    }
+                }
+            }
+            tx.commit().await?;
+            Ok((inserted, updated, unchanged))
+        })
+    }
+
+    pub async fn units(&self) -> Result<Vec<UnitRow>> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT id, kind, name, full_name, gso_code, parent_id, agency_code, valid_from, \
+                 valid_to, schedule, data FROM units ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(UnitRow {
+                        id: r.try_get("id")?,
+                        kind: r.try_get("kind")?,
+                        name: r.try_get("name")?,
+                        full_name: r.try_get("full_name")?,
+                        gso_code: r.try_get("gso_code")?,
+                        parent_id: r.try_get("parent_id")?,
+                        agency_code: r.try_get("agency_code")?,
+                        valid_from: r.try_get("valid_from")?,
+                        valid_to: r.try_get("valid_to")?,
+                        schedule: r.try_get("schedule")?,
+                        data: r.try_get("data")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    // ---- procedures --------------------------------------------------------------------
+
+    /// Inserts new procedures, updates changed ones (by fingerprint), leaves equal ones alone.
+    pub async fn upsert_procedures(&self, procedures: &[ProcedureRow]) -> Result<(u64, u64, u64)> {
+        let (mut inserted, mut updated, mut unchanged) = (0, 0, 0);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for p in procedures {
+                let existing: Option<String> =
+                    sqlx::query_scalar("SELECT fingerprint FROM procedures WHERE code = $1")
+                        .bind(&p.code)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let sql = match existing {
+                    Some(f) if f == p.fingerprint => {
+                        unchanged += 1;
+                        continue;
+                    }
+                    Some(_) => {
+                        updated += 1;
+                        "UPDATE procedures SET name=$2, name_folded=$3, level=$4, field=$5, online_kind=$6, \
+                         fee_bearing=$7, after_15h=$8, quality_flags=$9, fingerprint=$10, data=$11 WHERE code=$1"
+                    }
+                    None => {
+                        inserted += 1;
+                        "INSERT INTO procedures (code, name, name_folded, level, field, online_kind, fee_bearing, \
+                         after_15h, quality_flags, fingerprint, data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
+                    }
+                };
+                sqlx::query(sql)
+                    .bind(&p.code).bind(&p.name).bind(&p.name_folded).bind(&p.level).bind(&p.field)
+                    .bind(&p.online_kind).bind(i64::from(p.fee_bearing)).bind(i64::from(p.after_15h))
+                    .bind(p.quality_flags).bind(&p.fingerprint).bind(&p.data)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok((inserted, updated, unchanged))
+        })
+    }
+
+    fn procedure_from_row<R: Row>(r: &R) -> Result<ProcedureRow>
+    where
+        for<'a> &'a str: sqlx::ColumnIndex<R>,
+        for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(ProcedureRow {
+            code: r.try_get("code")?,
+            name: r.try_get("name")?,
+            name_folded: r.try_get("name_folded")?,
+            level: r.try_get("level")?,
+            field: r.try_get("field")?,
+            online_kind: r.try_get("online_kind")?,
+            fee_bearing: r.try_get::<i64, _>("fee_bearing")? != 0,
+            after_15h: r.try_get::<i64, _>("after_15h")? != 0,
+            quality_flags: r.try_get("quality_flags")?,
+            fingerprint: r.try_get("fingerprint")?,
+            data: r.try_get("data")?,
+        })
+    }
+
+    pub async fn procedure(&self, code: &str) -> Result<Option<ProcedureRow>> {
+        on_pool!(self, pool => {
+            let row = sqlx::query("SELECT * FROM procedures WHERE code = $1")
+                .bind(code)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(Self::procedure_from_row).transpose()
+        })
+    }
+
+    /// Procedures whose code starts with `query` or whose folded name contains every word of
+    /// `folded_words`, by code.
+    pub async fn search_procedures(
+        &self,
+        code_prefix: &str,
+        folded_words: &[String],
+        limit: i64,
+        offset: i64,
+    ) -> Result<(i64, Vec<ProcedureRow>)> {
+        let mut where_sql = String::from("(code LIKE $1");
+        let mut n = 2;
+        if !folded_words.is_empty() {
+            where_sql.push_str(" OR (");
+            for (i, _) in folded_words.iter().enumerate() {
+                if i > 0 {
+                    where_sql.push_str(" AND ");
+                }
+                where_sql.push_str(&format!("name_folded LIKE ${n}"));
+                n += 1;
+            }
+            where_sql.push(')');
+        }
+        where_sql.push(')');
+        let like_prefix = format!("{}%", code_prefix.replace(['%', '_'], ""));
+        let likes: Vec<String> = folded_words
+            .iter()
+            .map(|w| format!("%{}%", w.replace(['%', '_'], "")))
+            .collect();
+        on_pool!(self, pool => {
+            let count_sql = format!("SELECT COUNT(*) FROM procedures WHERE {where_sql}");
+            let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql.clone())).bind(&like_prefix);
+            for l in &likes {
+                q = q.bind(l);
+            }
+            let total = q.fetch_one(pool).await?;
+            let sql = format!(
+                "SELECT * FROM procedures WHERE {where_sql} ORDER BY code LIMIT ${n} OFFSET ${}",
+                n + 1
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql.clone())).bind(&like_prefix);
+            for l in &likes {
+                q = q.bind(l);
+            }
+            let rows = q.bind(limit).bind(offset).fetch_all(pool).await?;
+            let items = rows.iter().map(Self::procedure_from_row).collect::<Result<Vec<_>>>()?;
+            Ok((total, items))
+        })
+    }
+
+    // ---- accounts ----------------------------------------------------------------------
+
+    pub async fn insert_account(&self, a: &AccountRow) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO accounts (id, username, display_name, title, password_hash, role, unit_id, created_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+            )
+            .bind(&a.id).bind(&a.username).bind(&a.display_name).bind(&a.title)
+            .bind(&a.password_hash).bind(&a.role).bind(&a.unit_id).bind(&a.created_at)
+            .execute(pool)
+            .await
+            .map_err(|e| dup(e, &a.username))?;
+            Ok(())
+        })
+    }
+
+    async fn account_where(&self, column: &str, value: &str) -> Result<Option<AccountRow>> {
+        let sql = format!(
+            "SELECT id, username, display_name, title, password_hash, role, unit_id, created_at \
+             FROM accounts WHERE {column} = $1"
+        );
+        on_pool!(self, pool => {
+            let row = sqlx::query(AssertSqlSafe(sql.clone())).bind(value).fetch_optional(pool).await?;
+            row.map(|r| {
+                Ok(AccountRow {
+                    id: r.try_get("id")?,
+                    username: r.try_get("username")?,
+                    display_name: r.try_get("display_name")?,
+                    title: r.try_get("title")?,
+                    password_hash: r.try_get("password_hash")?,
+                    role: r.try_get("role")?,
+                    unit_id: r.try_get("unit_id")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    pub async fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>> {
+        self.account_where("username", username).await
+    }
+
+    pub async fn account_by_id(&self, id: &str) -> Result<Option<AccountRow>> {
+        self.account_where("id", id).await
+    }
+
+    pub async fn insert_token(
+        &self,
+        token_hash: &str,
+        account_id: &str,
+        created_at: &str,
+        expires_at: &str,
+    ) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("INSERT INTO api_tokens (token_hash, account_id, created_at, expires_at) VALUES ($1,$2,$3,$4)")
+                .bind(token_hash).bind(account_id).bind(created_at).bind(expires_at)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// The account owning an unexpired token.
+    pub async fn account_by_token(
+        &self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<AccountRow>> {
+        let id: Option<String> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT account_id FROM api_tokens WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(pool)
+                .await?
+        });
+        match id {
+            Some(id) => self.account_by_id(&id).await,
+            None => Ok(None),
+        }
+    }
+
+    // ---- dossiers ----------------------------------------------------------------------
+
+    /// The next sequence number of dossiers received by an agency on a day; atomic under
+    /// concurrency (one row per agency and day, incremented in place).
+    pub async fn next_dossier_seq(&self, agency_code: &str, day: &str) -> Result<u32> {
+        on_pool!(self, pool => {
+            let n: i64 = sqlx::query_scalar(
+                "INSERT INTO dossier_code_seq (agency_code, day, last) VALUES ($1, $2, 1) \
+                 ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_code_seq.last + 1 \
+                 RETURNING last",
+            )
+            .bind(agency_code)
+            .bind(day)
+            .fetch_one(pool)
+            .await?;
+            u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("sequence {n}")))
+        })
+    }
+
+    /// Stores a new dossier: its projection and its first event, in one transaction.
+    pub async fn insert_dossier(
+        &self,
+        dossier: &Dossier,
+        first: &Event,
+        secret_hash: &str,
+        owner_account: Option<&str>,
+        due_at: Option<jiff::civil::DateTime>,
+    ) -> Result<()> {
+        let state =
+            serde_json::to_string(dossier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO dossiers (code, procedure_code, status, channel, applicant_name, applicant_id, \
+                 owner_account, receiving_unit, competent_unit, current_unit, assignee, submitted_at, \
+                 received_at, due_at, finished_at, returned_at, version, last_hash, secret_hash, state) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
+            )
+            .bind(&dossier.code)
+            .bind(&dossier.procedure_code)
+            .bind(i64::from(dossier.status.code()))
+            .bind(i64::from(dossier.channel.portal_code()))
+            .bind(&dossier.applicant.name)
+            .bind(&dossier.applicant.id_number)
+            .bind(owner_account)
+            .bind(&dossier.receiving_unit)
+            .bind(&dossier.competent_unit)
+            .bind(&dossier.current_unit)
+            .bind(&dossier.assignee)
+            .bind(civil(dossier.submitted_at))
+            .bind(dossier.received_at.map(civil))
+            .bind(due_at.map(civil))
+            .bind(dossier.finished_at().map(civil))
+            .bind(dossier.returned_at.map(civil))
+            .bind(i64::from(dossier.version))
+            .bind(&dossier.last_hash)
+            .bind(secret_hash)
+            .bind(&state)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| dup(e, &dossier.code))?;
+            Self::insert_event(&mut tx, first).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    async fn insert_event<'c, DB>(tx: &mut sqlx::Transaction<'c, DB>, e: &Event) -> Result<()>
+    where
+        DB: sqlx::Database,
+        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        let actor = format!("{} ({})", e.body.actor.name, e.body.actor.account);
+        sqlx::query(
+            "INSERT INTO dossier_events (dossier_code, seq, at, kind, actor, unit_id, canonical, prev_hash, hash) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+        )
+        .bind(e.body.dossier.clone())
+        .bind(i64::from(e.body.seq))
+        .bind(civil(e.body.at))
+        .bind(e.body.kind.name().to_owned())
+        .bind(actor)
+        .bind(e.body.unit.clone())
+        .bind(e.canonical.clone())
+        .bind(e.prev_hash.clone())
+        .bind(e.hash.clone())
+        .execute(&mut **tx)
+        .await
+        .map_err(|err| match dup(err, &e.body.dossier) {
+            StoreError::Duplicate(code) => StoreError::Conflict(code),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    /// Appends an event and rewrites the projection, in one transaction, if nobody else moved
+    /// the dossier past `expected_version` first.
+    pub async fn append_event(
+        &self,
+        dossier: &Dossier,
+        event: &Event,
+        expected_version: u32,
+        due_at: Option<jiff::civil::DateTime>,
+    ) -> Result<()> {
+        let state =
+            serde_json::to_string(dossier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE dossiers SET status=$3, current_unit=$4, assignee=$5, received_at=$6, due_at=$7, \
+                 finished_at=$8, returned_at=$9, version=$10, last_hash=$11, state=$12 \
+                 WHERE code=$1 AND version=$2",
+            )
+            .bind(&dossier.code)
+            .bind(i64::from(expected_version))
+            .bind(i64::from(dossier.status.code()))
+            .bind(&dossier.current_unit)
+            .bind(&dossier.assignee)
+            .bind(dossier.received_at.map(civil))
+            .bind(due_at.map(civil))
+            .bind(dossier.finished_at().map(civil))
+            .bind(dossier.returned_at.map(civil))
+            .bind(i64::from(dossier.version))
+            .bind(&dossier.last_hash)
+            .bind(&state)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Conflict(dossier.code.clone()));
+            }
+            Self::insert_event(&mut tx, event).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// A dossier's events in order, read back from their canonical bytes.
+    pub async fn events(&self, code: &str) -> Result<Vec<Event>> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT seq, at, kind, unit_id, canonical, prev_hash, hash FROM dossier_events \
+                 WHERE dossier_code = $1 ORDER BY seq",
+            )
+            .bind(code)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let canonical: String = r.try_get("canonical")?;
+                    let body: EventBody = serde_json::from_str(&canonical)
+                        .map_err(|e| StoreError::Corrupt(format!("{code}: {e}")))?;
+                    let seq: i64 = r.try_get("seq")?;
+                    let at: String = r.try_get("at")?;
+                    let kind: String = r.try_get("kind")?;
+                    let unit: String = r.try_get("unit_id")?;
+                    // The columns must agree with the hashed body, or someone edited them.
+                    let mut checked = body.clone();
+                    if i64::from(body.seq) != seq || civil(body.at) != at || body.kind.name() != kind || body.unit != unit {
+                        checked.seq = u32::try_from(seq).unwrap_or(u32::MAX);
+                        checked.unit = format!("{unit} (cột đã bị sửa)");
+                    }
+                    Ok(Event {
+                        body: checked,
+                        canonical,
+                        prev_hash: r.try_get("prev_hash")?,
+                        hash: r.try_get("hash")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The dossier rebuilt from its events (the truth), with its stored metadata.
+    pub async fn dossier(&self, code: &str) -> Result<Option<(Dossier, DossierMeta)>> {
+        let meta = on_pool!(self, pool => {
+            sqlx::query("SELECT secret_hash, owner_account, due_at FROM dossiers WHERE code = $1")
+                .bind(code)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| -> Result<DossierMeta> {
+                    Ok(DossierMeta {
+                        secret_hash: r.try_get("secret_hash")?,
+                        owner_account: r.try_get("owner_account")?,
+                        due_at: r.try_get("due_at")?,
+                    })
+                })
+                .transpose()?
+        });
+        let Some(meta) = meta else { return Ok(None) };
+        let events = self.events(code).await?;
+        let mut iter = events.iter();
+        let first = iter
+            .next()
+            .ok_or_else(|| StoreError::Corrupt(format!("{code}: no events")))?;
+        let mut dossier =
+            Dossier::start(first).map_err(|e| StoreError::Corrupt(format!("{code}: {e}")))?;
+        for e in iter {
+            dossier
+                .apply(e)
+                .map_err(|err| StoreError::Corrupt(format!("{code}: {err}")))?;
+        }
+        Ok(Some((dossier, meta)))
+    }
+
+    /// Lists dossiers with filters, newest first, and the total count.
+    pub async fn list_dossiers(&self, f: &DossierFilter) -> Result<(i64, Vec<DossierSummary>)> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut binds: Vec<String> = Vec::new();
+        let arg = |binds: &mut Vec<String>, v: String| {
+            binds.push(v);
+            format!("${}", binds.len())
+        };
+        if let Some(units) = &f.units {
+            if units.is_empty() {
+                return Ok((0, Vec::new()));
+            }
+            let list: Vec<String> = units.iter().map(|u| arg(&mut binds, u.clone())).collect();
+            let list = list.join(",");
+            clauses.push(format!(
+                "(current_unit IN ({list}) OR receiving_unit IN ({list}))"
+            ));
+        }
+        if let Some(owner) = &f.owner_account {
+            let a = arg(&mut binds, owner.clone());
+            clauses.push(format!("owner_account = {a}"));
+        }
+        if let Some(p) = &f.procedure_code {
+            let a = arg(&mut binds, p.clone());
+            clauses.push(format!("procedure_code = {a}"));
+        }
+        if let Some(from) = &f.from {
+            let a = arg(&mut binds, from.clone());
+            clauses.push(format!("submitted_at >= {a}"));
+        }
+        if let Some(to) = &f.to {
+            let a = arg(&mut binds, to.clone());
+            clauses.push(format!("submitted_at < {a}"));
+        }
+        let status_clause = f.status.map(|_| format!("status = ${}", binds.len() + 1));
+        if let Some(c) = &status_clause {
+            clauses.push(c.clone());
+        }
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let n = binds.len() + usize::from(f.status.is_some());
+        on_pool!(self, pool => {
+            let count_sql = format!("SELECT COUNT(*) FROM dossiers {where_sql}");
+            let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql.clone()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            if let Some(s) = f.status {
+                q = q.bind(s);
+            }
+            let total = q.fetch_one(pool).await?;
+            let sql = format!(
+                "SELECT code, procedure_code, status, channel, applicant_name, receiving_unit, current_unit, \
+                 assignee, submitted_at, received_at, due_at, finished_at, version FROM dossiers {where_sql} \
+                 ORDER BY submitted_at DESC, code DESC LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            if let Some(s) = f.status {
+                q = q.bind(s);
+            }
+            let rows = q.bind(f.limit).bind(f.offset).fetch_all(pool).await?;
+            let items = rows
+                .iter()
+                .map(|r| {
+                    Ok(DossierSummary {
+                        code: r.try_get("code")?,
+                        procedure_code: r.try_get("procedure_code")?,
+                        status: r.try_get("status")?,
+                        channel: r.try_get("channel")?,
+                        applicant_name: r.try_get("applicant_name")?,
+                        receiving_unit: r.try_get("receiving_unit")?,
+                        current_unit: r.try_get("current_unit")?,
+                        assignee: r.try_get("assignee")?,
+                        submitted_at: r.try_get("submitted_at")?,
+                        received_at: r.try_get("received_at")?,
+                        due_at: r.try_get("due_at")?,
+                        finished_at: r.try_get("finished_at")?,
+                        version: r.try_get("version")?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok((total, items))
+        })
+    }
+
+    /// Walks every dossier's chain and checks that the projection points at the chain's end.
+    pub async fn audit_verify(&self) -> Result<AuditReport> {
+        let heads: Vec<(String, i64, String)> = on_pool!(self, pool => {
+            let rows = sqlx::query("SELECT code, version, last_hash FROM dossiers ORDER BY code")
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get("code")?, r.try_get("version")?, r.try_get("last_hash")?)))
+                .collect::<Result<Vec<_>>>()?
+        });
+        let mut report = AuditReport::default();
+        for (code, version, last_hash) in heads {
+            report.dossiers += 1;
+            let events = self.events(&code).await?;
+            report.events += events.len() as u64;
+            match verify_chain(&events) {
+                Err(e) => report.broken.push(e.to_string()),
+                Ok(n) => {
+                    let tail = events.last().map(|e| e.hash.as_str()).unwrap_or("");
+                    if n as i64 != version || tail != last_hash {
+                        report.broken.push(format!(
+                            "hồ sơ {code}: bản ghi hồ sơ (phiên bản {version}) không khớp chuỗi sự kiện ({n} sự kiện)"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs a raw statement: for tests that tamper with data on purpose.
+    #[doc(hidden)]
+    pub async fn execute_raw_for_tests(&self, sql: &str) -> Result<u64> {
+        on_pool!(self, pool => Ok(sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(pool).await?.rows_affected()))
+    }
+}

@@ -1,0 +1,393 @@
+use crate::on_every_backend;
+use cchc_domain::dossier::{
+    Actor, Applicant, ApplicantKind, Channel, Dossier, Event, EventBody, EventKind, GENESIS_HASH,
+};
+use cchc_store::{AccountRow, DossierFilter, ProcedureRow, Store, StoreError, UnitRow};
+
+fn at(s: &str) -> jiff::civil::DateTime {
+    s.parse().unwrap()
+}
+
+fn body(code: &str, seq: u32, when: &str, kind: EventKind) -> EventBody {
+    EventBody {
+        dossier: code.into(),
+        seq,
+        at: at(when),
+        actor: Actor {
+            account: "a1".into(),
+            name: "Cán bộ một cửa".into(),
+            title: "Chuyên viên".into(),
+        },
+        unit: "u:1".into(),
+        step_deadline: None,
+        kind,
+    }
+}
+
+fn received(code: &str) -> Event {
+    let kind = EventKind::Received {
+        procedure_code: "1.001193".into(),
+        channel: Channel::Counter,
+        applicant: Applicant {
+            kind: ApplicantKind::Citizen,
+            name: "Trần Thị Bình".into(),
+            id_number: "062190000002".into(),
+            phone: "0912345678".into(),
+            email: String::new(),
+            address: String::new(),
+        },
+        components: vec![],
+        receiving_unit: "u:1".into(),
+        competent_unit: "u:1".into(),
+        limit: "5 working-days".into(),
+        after_15h_next_day: false,
+    };
+    Event::seal(body(code, 1, "2025-03-03T08:00", kind), GENESIS_HASH).unwrap()
+}
+
+async fn create(store: &Store, code: &str) -> Dossier {
+    let e = received(code);
+    let d = Dossier::start(&e).unwrap();
+    store
+        .insert_dossier(
+            &d,
+            &e,
+            "secret-hash",
+            Some("citizen-1"),
+            Some(at("2025-03-10T08:00")),
+        )
+        .await
+        .unwrap();
+    d
+}
+
+/// Appends a step the way the app does: check, seal after the last hash, store with the version.
+async fn step(
+    store: &Store,
+    d: &mut Dossier,
+    when: &str,
+    kind: EventKind,
+) -> Result<(), StoreError> {
+    let e = Event::seal(body(&d.code, d.version + 1, when, kind), &d.last_hash).unwrap();
+    let expected = d.version;
+    let mut next = d.clone();
+    next.apply(&e).unwrap();
+    store.append_event(&next, &e, expected, None).await?;
+    *d = next;
+    Ok(())
+}
+
+on_every_backend!(
+    migrations_are_idempotent_and_dossier_round_trips,
+    |store: Store| async move {
+        let mut d = create(&store, "000.00.20.H34-250303-0001").await;
+        step(
+            &store,
+            &mut d,
+            "2025-03-03T09:00",
+            EventKind::Assigned {
+                officer: "a2".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let (back, meta) = store.dossier(&d.code).await.unwrap().unwrap();
+        assert_eq!(back, d);
+        assert_eq!(meta.secret_hash, "secret-hash");
+        assert_eq!(meta.owner_account.as_deref(), Some("citizen-1"));
+        assert!(store.dossier("nope").await.unwrap().is_none());
+        let events = store.events(&d.code).await.unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(cchc_domain::dossier::verify_chain(&events), Ok(2));
+    }
+);
+
+on_every_backend!(
+    stale_version_is_a_conflict_and_changes_nothing,
+    |store: Store| async move {
+        let mut d = create(&store, "000.00.20.H34-250303-0002").await;
+        let stale = d.clone();
+        step(
+            &store,
+            &mut d,
+            "2025-03-03T09:00",
+            EventKind::Assigned {
+                officer: "a2".into(),
+            },
+        )
+        .await
+        .unwrap();
+        // A second writer that read the dossier before the first step.
+        let mut loser = stale;
+        let err = step(
+            &store,
+            &mut loser,
+            "2025-03-03T09:01",
+            EventKind::Assigned {
+                officer: "a3".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        let (back, _) = store.dossier(&d.code).await.unwrap().unwrap();
+        assert_eq!(back.assignee.as_deref(), Some("a2"));
+        assert_eq!(store.events(&d.code).await.unwrap().len(), 2);
+    }
+);
+
+on_every_backend!(
+    dossier_codes_never_repeat_under_concurrency,
+    |store: Store| async move {
+        let mut tasks = Vec::new();
+        for _ in 0..40 {
+            let s = store.clone();
+            tasks.push(tokio::spawn(async move {
+                s.next_dossier_seq("000.00.20.H34", "250303").await.unwrap()
+            }));
+        }
+        let mut got: Vec<u32> = Vec::new();
+        for t in tasks {
+            got.push(t.await.unwrap());
+        }
+        got.sort_unstable();
+        assert_eq!(got, (1..=40).collect::<Vec<_>>());
+        assert_eq!(
+            store
+                .next_dossier_seq("000.00.20.H34", "250304")
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            store
+                .next_dossier_seq("000.00.21.H34", "250303")
+                .await
+                .unwrap(),
+            1
+        );
+    }
+);
+
+on_every_backend!(duplicate_dossier_is_refused, |store: Store| async move {
+    create(&store, "000.00.20.H34-250303-0003").await;
+    let e = received("000.00.20.H34-250303-0003");
+    let d = Dossier::start(&e).unwrap();
+    let err = store
+        .insert_dossier(&d, &e, "x", None, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate(_)), "{err}");
+});
+
+on_every_backend!(audit_names_an_edited_event, |store: Store| async move {
+    let mut d = create(&store, "000.00.20.H34-250303-0004").await;
+    step(
+        &store,
+        &mut d,
+        "2025-03-03T09:00",
+        EventKind::Assigned {
+            officer: "a2".into(),
+        },
+    )
+    .await
+    .unwrap();
+    create(&store, "000.00.20.H34-250303-0005").await;
+    let clean = store.audit_verify().await.unwrap();
+    assert_eq!(
+        (clean.dossiers, clean.events, clean.broken.len()),
+        (2, 3, 0)
+    );
+    // Someone rewrites history directly in the database.
+    let n = store
+        .execute_raw_for_tests(
+            "UPDATE dossier_events SET canonical = REPLACE(canonical, 'a2', 'a9') \
+             WHERE dossier_code = '000.00.20.H34-250303-0004' AND seq = 2",
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let report = store.audit_verify().await.unwrap();
+    assert_eq!(report.broken.len(), 1, "{report:?}");
+    assert!(
+        report.broken[0].contains("000.00.20.H34-250303-0004")
+            && report.broken[0].contains("sự kiện 2"),
+        "{report:?}"
+    );
+    // Editing a column instead of the body is caught too.
+    store
+        .execute_raw_for_tests("UPDATE dossier_events SET at = '2025-03-04T09:00:00' WHERE dossier_code = '000.00.20.H34-250303-0005' AND seq = 1")
+        .await
+        .unwrap();
+    assert_eq!(store.audit_verify().await.unwrap().broken.len(), 2);
+});
+
+on_every_backend!(listing_filters_and_pages, |store: Store| async move {
+    for i in 1..=5 {
+        create(&store, &format!("000.00.20.H34-250303-{i:04}")).await;
+    }
+    let all = store
+        .list_dossiers(&DossierFilter {
+            limit: 2,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((all.0, all.1.len()), (5, 2));
+    let none = store
+        .list_dossiers(&DossierFilter {
+            units: Some(vec!["u:other".into()]),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(none.0, 0);
+    let mine = store
+        .list_dossiers(&DossierFilter {
+            owner_account: Some("citizen-1".into()),
+            status: Some(2),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine.0, 5);
+});
+
+fn procedure(code: &str, name: &str, fingerprint: &str) -> ProcedureRow {
+    ProcedureRow {
+        code: code.into(),
+        name: name.into(),
+        name_folded: cchc_domain_fold(name),
+        level: "Cấp xã".into(),
+        field: "Hộ tịch".into(),
+        online_kind: "partly_online".into(),
+        fee_bearing: false,
+        after_15h: false,
+        quality_flags: 0,
+        fingerprint: fingerprint.into(),
+        data: "{}".into(),
+    }
+}
+
+fn cchc_domain_fold(s: &str) -> String {
+    s.to_lowercase()
+        .replace('đ', "d")
+        .replace("ă", "a")
+        .replace("ý", "y")
+        .replace("ị", "i")
+        .replace("ỹ", "y")
+}
+
+on_every_backend!(
+    procedures_upsert_idempotently_and_search,
+    |store: Store| async move {
+        let rows = vec![
+            procedure("1.001193", "Đăng ký khai sinh", "f1"),
+            procedure("1.000894", "Đăng ký kết hôn", "f2"),
+        ];
+        assert_eq!(store.upsert_procedures(&rows).await.unwrap(), (2, 0, 0));
+        assert_eq!(store.upsert_procedures(&rows).await.unwrap(), (0, 0, 2));
+        let changed = vec![procedure("1.001193", "Đăng ký khai sinh", "f1b")];
+        assert_eq!(store.upsert_procedures(&changed).await.unwrap(), (0, 1, 0));
+        let (n, found) = store
+            .search_procedures(
+                "dang ky khai sinh",
+                &["dang".into(), "khai".into(), "sinh".into()],
+                10,
+                0,
+            )
+            .await
+            .unwrap();
+        assert_eq!((n, found[0].code.as_str()), (1, "1.001193"));
+        let (n, _) = store
+            .search_procedures("1.00", &["1.00".into()], 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        let (n, _) = store
+            .search_procedures("%", &["%".into()], 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            n, 2,
+            "LIKE wildcards in the query are literal-stripped, not injected"
+        );
+    }
+);
+
+on_every_backend!(units_and_accounts, |store: Store| async move {
+    let unit = |id: &str, parent: Option<&str>, code: &str| UnitRow {
+        id: id.into(),
+        kind: "commune".into(),
+        name: id.into(),
+        full_name: id.into(),
+        gso_code: None,
+        parent_id: parent.map(Into::into),
+        agency_code: code.into(),
+        valid_from: "2025-07-01".into(),
+        valid_to: None,
+        schedule: None,
+        data: format!("{{\"id\":\"{id}\"}}"),
+    };
+    let rows = vec![
+        unit("p", None, "000.00.00.H51"),
+        unit("c", Some("p"), "000.01.00.H51"),
+    ];
+    assert_eq!(store.upsert_units(&rows).await.unwrap(), (2, 0, 0));
+    assert_eq!(store.upsert_units(&rows).await.unwrap(), (0, 0, 2));
+    // A unit whose parent does not exist fails the whole batch: the transaction leaves nothing.
+    let broken = vec![
+        unit("x", Some("p"), "000.02.00.H51"),
+        unit("y", Some("missing"), "000.03.00.H51"),
+    ];
+    assert!(store.upsert_units(&broken).await.is_err());
+    assert_eq!(store.units().await.unwrap().len(), 2);
+
+    let account = AccountRow {
+        id: "acc-1".into(),
+        username: "canbo1".into(),
+        display_name: "Cán bộ 1".into(),
+        title: "Chuyên viên".into(),
+        password_hash: "$argon2id$...".into(),
+        role: "officer".into(),
+        unit_id: Some("c".into()),
+        created_at: "2025-07-01T08:00:00".into(),
+    };
+    store.insert_account(&account).await.unwrap();
+    assert!(matches!(
+        store.insert_account(&account).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    assert_eq!(
+        store.account_by_username("canbo1").await.unwrap(),
+        Some(account.clone())
+    );
+    store
+        .insert_token("th", "acc-1", "2025-07-01T08:00:00", "2025-07-02T08:00:00")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .account_by_token("th", "2025-07-01T09:00:00")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .account_by_token("th", "2025-07-03T09:00:00")
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(
+        store
+            .account_by_token("other", "2025-07-01T09:00:00")
+            .await
+            .unwrap()
+            .is_none()
+    );
+});
