@@ -1,6 +1,6 @@
 //! The catalogue: procedures (import, search, one) and units (import, list).
 
-use cchc_domain::procedure::{ImportReport, Procedure, parse_catalogue};
+use cchc_domain::procedure::{ImportReport, OnlineKind, Procedure, parse_catalogue};
 use cchc_domain::text::fold;
 use cchc_domain::unit::{Unit, UnitTree};
 use cchc_store::{ProcedureRow, UnitRow};
@@ -19,6 +19,17 @@ pub struct ImportOutcome {
     pub rejected: Vec<String>,
     /// Imported with a data-quality flag, per kind.
     pub flagged: Vec<(String, usize)>,
+}
+
+/// An administrator's settings for one procedure; absent fields stay as they are.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ProcedureSettings {
+    /// Toàn trình / một phần / không trực tuyến.
+    pub online_kind: Option<OnlineKind>,
+    /// Có thu phí, lệ phí.
+    pub fee_bearing: Option<bool>,
+    /// Tiếp nhận sau 15 giờ tính từ ngày làm việc tiếp theo.
+    pub after_15h_next_day: Option<bool>,
 }
 
 /// A page of procedures.
@@ -64,11 +75,18 @@ impl App {
         admin_only(who)?;
         let report: ImportReport =
             parse_catalogue(csv_text).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let rows = report
-            .procedures
-            .iter()
-            .map(procedure_row)
-            .collect::<Result<Vec<_>>>()?;
+        // A re-import keeps what an administrator set on each procedure.
+        let mut rows = Vec::with_capacity(report.procedures.len());
+        for fresh in &report.procedures {
+            let merged = match self.store.procedure(&fresh.code).await? {
+                Some(old) => match serde_json::from_str::<Procedure>(&old.data) {
+                    Ok(old) => old.refreshed(fresh.clone()),
+                    Err(_) => fresh.clone(),
+                },
+                None => fresh.clone(),
+            };
+            rows.push(procedure_row(&merged)?);
+        }
         let (inserted, updated, unchanged) = self.store.upsert_procedures(&rows).await?;
         Ok(ImportOutcome {
             read: report.rows_read,
@@ -86,6 +104,32 @@ impl App {
                 .map(|(k, n)| (k.label().to_owned(), *n))
                 .collect(),
         })
+    }
+
+    /// Sets a procedure's online kind, fee-bearing flag or 15:00 rule (administrators only).
+    pub async fn update_procedure_settings(
+        &self,
+        who: &Principal,
+        code: &str,
+        settings: ProcedureSettings,
+    ) -> Result<Procedure> {
+        if who.role != Role::Admin {
+            return Err(AppError::Forbidden(
+                "chỉ quản trị CCHC được sửa thiết lập thủ tục".into(),
+            ));
+        }
+        let mut p = self.procedure(code).await?;
+        if let Some(k) = settings.online_kind {
+            p.set_online_kind(k);
+        }
+        if let Some(f) = settings.fee_bearing {
+            p.set_fee_bearing(f);
+        }
+        if let Some(a) = settings.after_15h_next_day {
+            p.set_after_15h_next_day(a);
+        }
+        self.store.replace_procedure(&procedure_row(&p)?).await?;
+        Ok(p)
     }
 
     /// Searches procedures by code prefix or diacritics-insensitive words of the name.

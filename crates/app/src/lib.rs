@@ -4,7 +4,9 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod demo;
 pub mod dossiers;
+pub mod export;
 
 use cchc_domain::calendar::{Calendar, WorkSchedule, WorkingClock};
 use cchc_domain::unit::{Unit, UnitTree};

@@ -2,8 +2,12 @@
 //! domain (and later the app layer), prints JSON for machines or Vietnamese text for people.
 
 mod bench;
+mod bench_core;
 mod calendar_cmd;
 mod data_dir;
+mod ops;
+mod runtime;
+mod server_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write as _;
@@ -19,6 +23,16 @@ struct Cli {
     #[arg(long, global = true, env = "CCHC_DATA_DIR")]
     data_dir: Option<PathBuf>,
 
+    /// Database: sqlite://PATH (default sqlite://cchc.db, created on first use) or
+    /// postgres://USER:PASSWORD@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "CCHC_DATABASE_URL",
+        default_value = "sqlite://cchc.db"
+    )]
+    database_url: String,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -28,6 +42,22 @@ enum Command {
     /// Lịch làm việc: ngày nghỉ, ngày âm lịch, hạn giải quyết.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
+    /// Chạy máy chủ (API /api/v1) trên cơ sở dữ liệu đã cấu hình.
+    Serve(server_cmd::ServeArgs),
+    /// Tạo cơ sở dữ liệu mẫu (đơn vị, thủ tục, khoảng hai năm hồ sơ) nếu chưa có, rồi chạy máy chủ.
+    Demo(server_cmd::DemoArgs),
+    /// Đo tải.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    // import, user, export, audit: the administrator's work on the database.
+    #[command(flatten)]
+    Ops(ops::OpsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Lõi một cửa: vòng đời hồ sơ qua tầng ứng dụng, tra cứu theo mã.
+    Core(bench_core::CoreBenchArgs),
 }
 
 /// Output format.
@@ -115,6 +145,16 @@ fn main() -> ExitCode {
     let mut out = String::new();
     let result = match cli.command {
         Command::Calendar(cmd) => calendar_cmd::run(cmd, cli.data_dir.as_deref(), &mut out),
+        Command::Serve(args) => {
+            server_cmd::run_serve(&args, &cli.database_url, cli.data_dir.as_deref())
+        }
+        Command::Demo(args) => {
+            server_cmd::run_demo(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)
+        }
+        Command::Bench(BenchCommand::Core(args)) => {
+            bench_core::run(&args, &cli.database_url, &mut out)
+        }
+        Command::Ops(cmd) => ops::run(cmd, &cli.database_url, cli.data_dir.as_deref(), &mut out),
     };
     match result {
         Ok(()) => {

@@ -486,7 +486,7 @@ pub enum DossierError {
 }
 
 /// The current state of a dossier: the projection of its events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dossier {
     pub code: String,
     pub procedure_code: String,
@@ -1237,6 +1237,229 @@ mod tests {
             verify_chain(&events),
             Err(ChainError::Gap { seq: 3, .. })
         ));
+    }
+
+    /// Every event kind tried from every reachable status: exactly the allowed table passes.
+    #[test]
+    fn transition_matrix() {
+        use Status::*;
+        // Paths that reach each status from a counter receipt (or an online submission).
+        let paths: Vec<(Status, bool, Vec<EventKind>)> = vec![
+            (Submitted, true, vec![]),
+            (Accepted, false, vec![]),
+            (
+                Refused,
+                true,
+                vec![EventKind::RefusedAtIntake { reason: "x".into() }],
+            ),
+            (
+                Processing,
+                false,
+                vec![EventKind::Assigned {
+                    officer: "u".into(),
+                }],
+            ),
+            (
+                AwaitingSupplement,
+                false,
+                vec![EventKind::SupplementRequested {
+                    items: vec!["a".into()],
+                    note: String::new(),
+                }],
+            ),
+            (
+                AwaitingPayment,
+                false,
+                vec![EventKind::PaymentRequested {
+                    amount: 1,
+                    note: String::new(),
+                }],
+            ),
+            (
+                Withdrawn,
+                false,
+                vec![EventKind::Withdrawn {
+                    reason: String::new(),
+                }],
+            ),
+            (
+                Stopped,
+                false,
+                vec![EventKind::Stopped { reason: "x".into() }],
+            ),
+            (
+                Decided,
+                false,
+                vec![EventKind::Decided {
+                    outcome: Outcome::Rejected,
+                    note: String::new(),
+                    results: vec![],
+                }],
+            ),
+            (
+                Returned,
+                false,
+                vec![
+                    EventKind::Decided {
+                        outcome: Outcome::Rejected,
+                        note: String::new(),
+                        results: vec![],
+                    },
+                    EventKind::Returned {
+                        method: Channel::Counter,
+                    },
+                ],
+            ),
+        ];
+        let kinds: Vec<EventKind> = vec![
+            EventKind::Accepted,
+            EventKind::RefusedAtIntake { reason: "x".into() },
+            EventKind::Assigned {
+                officer: "u".into(),
+            },
+            EventKind::Forwarded {
+                to_unit: "u:9".into(),
+                reason: String::new(),
+            },
+            EventKind::SupplementRequested {
+                items: vec!["a".into()],
+                note: String::new(),
+            },
+            EventKind::SupplementReceived {
+                note: String::new(),
+            },
+            EventKind::PaymentRequested {
+                amount: 1,
+                note: String::new(),
+            },
+            EventKind::Paid {
+                payment: Payment {
+                    amount: 1,
+                    method: "m".into(),
+                    online: true,
+                    reference: String::new(),
+                },
+            },
+            EventKind::Extended {
+                new_due: "2025-04-01T08:00".parse().unwrap(),
+                reason: "x".into(),
+            },
+            EventKind::Decided {
+                outcome: Outcome::Rejected,
+                note: String::new(),
+                results: vec![],
+            },
+            EventKind::Returned {
+                method: Channel::Counter,
+            },
+            EventKind::Withdrawn {
+                reason: String::new(),
+            },
+            EventKind::Stopped { reason: "x".into() },
+            EventKind::Rated {
+                score: 5,
+                comment: String::new(),
+            },
+        ];
+        // The allowed table: status → event names that may follow.
+        let allowed = |s: Status| -> &'static [&'static str] {
+            match s {
+                Submitted => &[
+                    "accepted",
+                    "refused_at_intake",
+                    "supplement_requested",
+                    "paid",
+                    "withdrawn",
+                ],
+                Accepted => &[
+                    "assigned",
+                    "forwarded",
+                    "supplement_requested",
+                    "payment_requested",
+                    "paid",
+                    "extended",
+                    "decided",
+                    "withdrawn",
+                    "stopped",
+                ],
+                Processing => &[
+                    "assigned",
+                    "forwarded",
+                    "supplement_requested",
+                    "payment_requested",
+                    "paid",
+                    "extended",
+                    "decided",
+                    "withdrawn",
+                    "stopped",
+                ],
+                AwaitingSupplement => &["supplement_received", "extended", "withdrawn", "stopped"],
+                AwaitingPayment => &["paid", "extended", "withdrawn", "stopped"],
+                Decided => &["paid", "returned"],
+                Returned => &["rated"],
+                Refused | Withdrawn | Stopped => &[],
+            }
+        };
+        let mut checked = 0;
+        for (status, online, path) in &paths {
+            let mut events: Vec<(&str, EventKind)> = vec![("2025-03-03T08:00", received(*online))];
+            events.extend(path.iter().cloned().map(|k| ("2025-03-03T09:00", k)));
+            let (d, _) = run(events.clone()).unwrap();
+            assert_eq!(d.status, *status);
+            for kind in &kinds {
+                let mut with = events.clone();
+                with.push(("2025-03-03T10:00", kind.clone()));
+                let ok = run(with).is_ok();
+                assert_eq!(
+                    ok,
+                    allowed(*status).contains(&kind.name()),
+                    "{:?} then {}",
+                    status,
+                    kind.name()
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 10 * 14);
+    }
+
+    #[test]
+    fn due_through_pause_and_extension_uses_the_calendar() {
+        use crate::calendar::{Calendar, WorkingClock};
+        let clock = WorkingClock::standard(std::sync::Arc::new(Calendar::embedded().unwrap()));
+        let (d, _) = run(vec![
+            ("2025-01-24T10:00", received(false)),
+            (
+                "2025-02-03T08:00",
+                EventKind::SupplementRequested {
+                    items: vec!["a".into()],
+                    note: String::new(),
+                },
+            ),
+            (
+                "2025-02-05T14:00",
+                EventKind::SupplementReceived {
+                    note: String::new(),
+                },
+            ),
+        ])
+        .unwrap();
+        // 5 working days across Tết 2025, plus 20 working hours of pause.
+        let due = clock.due(&d.clock_request().unwrap().unwrap()).unwrap();
+        assert_eq!(due.due, Some("2025-02-11T16:00".parse().unwrap()));
+        let (d, _) = run(vec![
+            ("2025-01-24T10:00", received(false)),
+            (
+                "2025-02-07T11:00",
+                EventKind::Extended {
+                    new_due: "2025-02-14T17:00".parse().unwrap(),
+                    reason: "xin lỗi".into(),
+                },
+            ),
+        ])
+        .unwrap();
+        let due = clock.due(&d.clock_request().unwrap().unwrap()).unwrap();
+        assert_eq!(due.due, Some("2025-02-14T17:00".parse().unwrap()));
     }
 
     #[test]

@@ -397,6 +397,26 @@ impl Store {
         })
     }
 
+    /// Rewrites one procedure (an administrator's settings), whatever its fingerprint.
+    pub async fn replace_procedure(&self, p: &ProcedureRow) -> Result<()> {
+        on_pool!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE procedures SET name=$2, name_folded=$3, level=$4, field=$5, online_kind=$6, \
+                 fee_bearing=$7, after_15h=$8, quality_flags=$9, fingerprint=$10, data=$11 WHERE code=$1",
+            )
+            .bind(&p.code).bind(&p.name).bind(&p.name_folded).bind(&p.level).bind(&p.field)
+            .bind(&p.online_kind).bind(i64::from(p.fee_bearing)).bind(i64::from(p.after_15h))
+            .bind(p.quality_flags).bind(&p.fingerprint).bind(&p.data)
+            .execute(pool)
+            .await?;
+            if done.rows_affected() == 1 {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound(p.code.clone()))
+            }
+        })
+    }
+
     fn procedure_from_row<R: Row>(r: &R) -> Result<ProcedureRow>
     where
         for<'a> &'a str: sqlx::ColumnIndex<R>,
@@ -895,4 +915,85 @@ impl Store {
     pub async fn execute_raw_for_tests(&self, sql: &str) -> Result<u64> {
         on_pool!(self, pool => Ok(sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(pool).await?.rows_affected()))
     }
+
+    // ---- export ------------------------------------------------------------------------
+
+    /// One page of dossiers for export, in code order after `after_code` (keyset pagination:
+    /// any number of dossiers streams in constant memory). Each row holds the stored
+    /// projection (`state` JSON), the stored due date, and the number and last hash of the
+    /// dossier's events. `active_from` / `active_to` (ISO civil times) keep only the dossiers
+    /// present in a period: submitted before `active_to` and not finished before `active_from`.
+    pub async fn dossier_states_after(
+        &self,
+        after_code: Option<&str>,
+        active_from: Option<&str>,
+        active_to: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<DossierStateRow>> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut binds: Vec<&str> = Vec::new();
+        // (value, SQL before the placeholder, SQL after it)
+        let conditions = [
+            (after_code, "d.code > ", ""),
+            (
+                active_from,
+                "(d.finished_at IS NULL OR d.finished_at >= ",
+                ")",
+            ),
+            (active_to, "d.submitted_at < ", ""),
+        ];
+        for (value, before, after) in conditions {
+            if let Some(v) = value {
+                binds.push(v);
+                clauses.push(format!("{before}${}{after}", binds.len()));
+            }
+        }
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT d.code, d.state, d.due_at, d.last_hash, \
+             (SELECT COUNT(*) FROM dossier_events e WHERE e.dossier_code = d.code) AS event_count, \
+             (SELECT e.hash FROM dossier_events e WHERE e.dossier_code = d.code \
+              ORDER BY e.seq DESC LIMIT 1) AS event_hash \
+             FROM dossiers d {where_sql} ORDER BY d.code LIMIT ${}",
+            binds.len() + 1
+        );
+        on_pool!(self, pool => {
+            let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+            for b in &binds {
+                q = q.bind(*b);
+            }
+            let rows = q.bind(limit).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| {
+                    let last_hash: String = r.try_get("last_hash")?;
+                    let event_hash: Option<String> = r.try_get("event_hash")?;
+                    Ok(DossierStateRow {
+                        code: r.try_get("code")?,
+                        state: r.try_get("state")?,
+                        due_at: r.try_get("due_at")?,
+                        event_count: r.try_get("event_count")?,
+                        last_event_hash: event_hash.unwrap_or(last_hash),
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+/// A dossier as exported: its stored projection and its chain's length and head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierStateRow {
+    pub code: String,
+    /// The projection as stored with the last event (the domain's `Dossier` as JSON).
+    pub state: String,
+    /// The due date stored with the last event (ISO civil time).
+    pub due_at: Option<String>,
+    /// Events stored for the dossier.
+    pub event_count: i64,
+    /// Hash of the dossier's last stored event (the projection's `last_hash` if none).
+    pub last_event_hash: String,
 }

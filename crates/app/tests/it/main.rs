@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod demo;
 mod lifecycle;
 
 use cchc_app::accounts::NewAccount;

@@ -1,0 +1,200 @@
+//! `cchc serve` and `cchc demo`: the HTTP server, on the configured database or on a demo
+//! database filled with real units and procedures and about two years of dossiers.
+
+use cchc_app::catalogue::{ReferenceUnitFiles, reference_units};
+use cchc_app::{App, Principal};
+use cchc_web::WebConfig;
+use clap::Args;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::runtime::{open_app, reference_dir};
+use crate::usage;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Địa chỉ lắng nghe.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Số yêu cầu mỗi phút cho mỗi địa chỉ vào các điểm công khai (tra cứu, đăng nhập); 0 = không giới hạn.
+    #[arg(long, default_value_t = 120)]
+    public_per_minute: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+    /// Thư mục dữ liệu tham chiếu (mặc định ../shared/data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Số hồ sơ mẫu (mặc định 8.000: khởi động dưới một phút trên máy 2 nhân).
+    #[arg(long)]
+    dossiers: Option<usize>,
+    /// Hạt giống sinh dữ liệu (cùng hạt giống, cùng dữ liệu).
+    #[arg(long, default_value_t = 2025)]
+    seed: u64,
+    /// Chỉ tạo dữ liệu, không chạy máy chủ.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CCHC_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .map_err(|e| usage(format!("không lắng nghe được ở {}: {e}", args.bind)))?;
+    let addr = listener.local_addr()?;
+    eprintln!(
+        "cchc đang phục vụ tại http://{addr} (cơ sở dữ liệu: {}); dừng bằng Ctrl+C",
+        app.store().backend_name()
+    );
+    let config = WebConfig {
+        public_per_minute: args.public_per_minute,
+        ..WebConfig::default()
+    };
+    cchc_web::serve(listener, app, config).await?;
+    Ok(())
+}
+
+/// `cchc serve`.
+pub fn run_serve(args: &ServeArgs, database_url: &str, data: Option<&Path>) -> anyhow::Result<()> {
+    init_logging();
+    crate::runtime::block_on(async {
+        let app = open_app(database_url, data).await?;
+        serve(app, args).await
+    })?
+}
+
+/// `cchc demo`: imports the reference units and procedures and generates dossiers when the
+/// database has none, then serves.
+pub fn run_demo(
+    args: &DemoArgs,
+    database_url: &str,
+    data: Option<&Path>,
+    out: &mut String,
+) -> anyhow::Result<()> {
+    init_logging();
+    let dir = reference_dir(args.data.clone())?;
+    let read = |name: &str| -> anyhow::Result<String> {
+        std::fs::read_to_string(dir.join(name))
+            .map_err(|e| usage(format!("không đọc được {}: {e}", dir.join(name).display())))
+    };
+    crate::runtime::block_on(async {
+        let app = open_app(database_url, data).await?;
+        let existing = app
+            .store()
+            .list_dossiers(&cchc_store::DossierFilter {
+                limit: 1,
+                ..Default::default()
+            })
+            .await?
+            .0;
+        if existing > 0 {
+            eprintln!("Cơ sở dữ liệu đã có {existing} hồ sơ: dùng lại, không tạo thêm.");
+        } else {
+            let sys = Principal::system();
+            let files = [
+                read("vn_units_pre2025_provinces.csv")?,
+                read("vn_units_pre2025_districts.csv")?,
+                read("vn_units_pre2025_wards.csv")?,
+                read("vn_units_2025_provinces.csv")?,
+                read("vn_units_2025_wards.csv")?,
+                read("kontum_units_pre2025_with_2025_mapping.csv")?,
+            ];
+            let units = reference_units(
+                ReferenceUnitFiles {
+                    pre2025_provinces: &files[0],
+                    pre2025_districts: &files[1],
+                    pre2025_wards: &files[2],
+                    provinces_2025: &files[3],
+                    wards_2025: &files[4],
+                    kon_tum_mapping: &files[5],
+                },
+                false,
+            )?;
+            let u = app.import_units(&sys, units).await?;
+            eprintln!("Đã nhập {} đơn vị.", u.inserted + u.updated + u.unchanged);
+            let p = app
+                .import_procedures(&sys, &read("tthc_dvcqg_2642_procedures.csv")?)
+                .await?;
+            eprintln!("Đã nhập {} thủ tục.", p.read);
+            let defaults = cchc_app::demo::DemoOptions::default();
+            let opts = cchc_app::demo::DemoOptions {
+                seed: args.seed,
+                dossiers: args.dossiers.unwrap_or(defaults.dossiers),
+                ..defaults
+            };
+            let mut last = 0;
+            let report = cchc_app::demo::generate(&app, &opts, |n| {
+                if n >= last + 2000 {
+                    last = n;
+                    eprintln!("  … {n} hồ sơ");
+                }
+            })
+            .await?;
+            writeln!(out, "{report}")?;
+            eprintln!("{report}");
+        }
+        // A fresh dossier received now, so its code and lookup secret can be shown (secrets are
+        // stored only hashed and cannot be printed for older dossiers).
+        match sample_lookup(&app).await {
+            Ok((code, secret)) => {
+                let line = format!(
+                    "Tra cứu thử: mã hồ sơ {code}, mã tra cứu {secret}\n  curl -s \"http://{}/api/v1/public/dossiers/{code}?secret={secret}\"",
+                    args.serve.bind
+                );
+                writeln!(out, "{line}")?;
+                eprintln!("{line}");
+            }
+            Err(e) => eprintln!("không tạo được hồ sơ tra cứu thử: {e}"),
+        }
+        eprintln!(
+            "Đăng nhập thử: {} (quản trị) hoặc cb.w2025-23293 (cán bộ); mật khẩu mọi tài khoản mẫu: {}",
+            cchc_app::demo::DEMO_ADMIN,
+            cchc_app::demo::DEMO_PASSWORD
+        );
+        if args.no_serve {
+            return Ok(());
+        }
+        serve(app, &args.serve).await
+    })?
+}
+
+/// Receives one dossier at Phường Kon Tum's counter now, as its demo officer.
+async fn sample_lookup(app: &App) -> anyhow::Result<(String, String)> {
+    use cchc_app::dossiers::{ApplicantInput, NewDossier};
+    let officer = app
+        .login("cb.w2025-23293", cchc_app::demo::DEMO_PASSWORD)
+        .await?
+        .principal;
+    let receipt = app
+        .create_dossier(
+            &officer,
+            NewDossier {
+                procedure_code: "1.004194".into(),
+                channel: cchc_domain::procedure::Channel::Counter,
+                applicant: ApplicantInput {
+                    kind: cchc_domain::dossier::ApplicantKind::Citizen,
+                    name: "Công dân tra cứu thử".into(),
+                    id_number: String::new(),
+                    phone: String::new(),
+                    email: String::new(),
+                    address: String::new(),
+                },
+                components: Vec::new(),
+                competent_unit: None,
+                receiving_unit: None,
+            },
+        )
+        .await?;
+    Ok((receipt.code, receipt.secret))
+}

@@ -1,0 +1,580 @@
+//! cchc-web: the HTTP edge. The JSON API under `/api/v1` and its OpenAPI document at
+//! `/api/openapi.json`, both generated from one route table so they cannot drift. Thin: every
+//! handler parses, calls one `cchc_app` use case, and maps the result; one error type maps every
+//! failure to `{"error":{"code","message"}}` with the right 4xx status.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use cchc_app::dossiers::{Action, ListQuery, NewDossier};
+use cchc_app::{App, AppError, Principal};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Settings of the HTTP edge.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Requests per minute per client address on the public endpoints (lookup, login).
+    pub public_per_minute: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 256 * 1024,
+            public_per_minute: 120,
+        }
+    }
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    limiter: Arc<RateLimiter>,
+    config: Arc<WebConfig>,
+}
+
+// ---- errors ------------------------------------------------------------------------------
+
+/// Every failure of the API, rendered as `{"error":{"code","message"}}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let status = match &e {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        Self::new(status, e.code(), e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// JSON body whose rejections (malformed, wrong type, too large) use our error format.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> ApiError {
+    let status = r.status();
+    let (code, message) = match &r {
+        JsonRejection::JsonDataError(e) => (
+            "invalid_body",
+            format!("dữ liệu không hợp lệ: {}", e.body_text()),
+        ),
+        JsonRejection::JsonSyntaxError(_) => {
+            ("bad_json", "nội dung không phải JSON hợp lệ".to_owned())
+        }
+        JsonRejection::MissingJsonContentType(_) => (
+            "bad_content_type",
+            "cần tiêu đề Content-Type: application/json".to_owned(),
+        ),
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => (
+            "body_too_large",
+            "nội dung gửi lên vượt quá dung lượng cho phép".to_owned(),
+        ),
+        _ => ("bad_request", "không đọc được nội dung yêu cầu".to_owned()),
+    };
+    ApiError::new(status, code, message)
+}
+
+/// Query string whose rejections use our error format.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Self(v))
+            .map_err(|e: QueryRejection| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    format!("tham số truy vấn không hợp lệ: {}", e.body_text()),
+                )
+            })
+    }
+}
+
+/// One path segment.
+pub struct ApiPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Self(v))
+            .map_err(|e: PathRejection| {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_path", e.body_text())
+            })
+    }
+}
+
+/// The caller, from `Authorization: Bearer <token>`.
+pub struct Auth(pub Principal);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 128)
+            .ok_or_else(|| ApiError::from(AppError::Unauthenticated))?;
+        Ok(Self(state.app.authenticate(token).await?))
+    }
+}
+
+// ---- rate limiting -----------------------------------------------------------------------
+
+/// Token bucket per client address: `per_minute` tokens a minute, bursts up to half of that.
+struct RateLimiter {
+    per_minute: u32,
+    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    fn allow(&self, ip: IpAddr) -> bool {
+        if self.per_minute == 0 {
+            return true;
+        }
+        let rate = f64::from(self.per_minute) / 60.0;
+        let burst = (f64::from(self.per_minute) / 2.0).max(1.0);
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return true;
+        };
+        if buckets.len() > 100_000 {
+            // Forget idle clients rather than grow without bound.
+            buckets.retain(|_, (tokens, at)| *tokens < burst || at.elapsed().as_secs() < 60);
+        }
+        let now = Instant::now();
+        let (tokens, at) = buckets.entry(ip).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+async fn rate_limited(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(ip) = ip
+        && !state.limiter.allow(ip)
+    {
+        let mut resp = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "quá nhiều yêu cầu, vui lòng thử lại sau ít phút",
+        )
+        .into_response();
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        return resp;
+    }
+    next.run(req).await
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    resp
+}
+
+// ---- handlers ----------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<LoginBody>,
+) -> ApiResult<Json<Value>> {
+    let token = s.app.login(&b.username, &b.password).await?;
+    Ok(Json(json!(token)))
+}
+
+async fn me(Auth(p): Auth) -> Json<Principal> {
+    Json(p)
+}
+
+#[derive(Deserialize)]
+struct ProcedureQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+async fn search_procedures(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<ProcedureQuery>,
+) -> ApiResult<Json<Value>> {
+    let page = s
+        .app
+        .search_procedures(&q.q, q.page.unwrap_or(1), q.per_page.unwrap_or(20))
+        .await?;
+    Ok(Json(json!(page)))
+}
+
+async fn get_procedure(
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(s.app.procedure(&code).await?)))
+}
+
+#[derive(Deserialize)]
+struct UnitQuery {
+    parent: Option<String>,
+    /// YYYY-MM-DD: only units existing that day.
+    active_on: Option<String>,
+}
+
+async fn update_procedure(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(code): ApiPath,
+    ApiJson(body): ApiJson<cchc_app::catalogue::ProcedureSettings>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(
+        s.app.update_procedure_settings(&p, &code, body).await?
+    )))
+}
+
+async fn list_units(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<UnitQuery>,
+) -> ApiResult<Json<Value>> {
+    let tree = s.app.units()?;
+    let day = match &q.active_on {
+        Some(d) => Some(d.parse::<jiff::civil::Date>().map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!("ngày '{d}' không hợp lệ"),
+            )
+        })?),
+        None => None,
+    };
+    let units: Vec<&cchc_domain::unit::Unit> = match &q.parent {
+        Some(p) => {
+            if !tree.contains(p) {
+                return Err(AppError::NotFound(format!("đơn vị {p}")).into());
+            }
+            tree.children(p).collect()
+        }
+        None => tree.roots().collect(),
+    };
+    let units: Vec<_> = units
+        .into_iter()
+        .filter(|u| day.is_none_or(|d| u.is_active_on(d)))
+        .take(5000)
+        .collect();
+    Ok(Json(json!({ "total": units.len(), "items": units })))
+}
+
+async fn get_unit(State(s): State<AppState>, ApiPath(id): ApiPath) -> ApiResult<Json<Value>> {
+    let tree = s.app.units()?;
+    let unit = tree
+        .get(&id)
+        .ok_or_else(|| AppError::NotFound(format!("đơn vị {id}")))?;
+    Ok(Json(json!(unit)))
+}
+
+async fn create_dossier(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiJson(body): ApiJson<NewDossier>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let receipt = s.app.create_dossier(&p, body).await?;
+    Ok((StatusCode::CREATED, Json(json!(receipt))))
+}
+
+async fn list_dossiers(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(s.app.list_dossiers(&p, q).await?)))
+}
+
+async fn get_dossier(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(code): ApiPath,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(s.app.dossier(&p, &code).await?)))
+}
+
+async fn dossier_history(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(code): ApiPath,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(s.app.history(&p, &code).await?)))
+}
+
+#[derive(Deserialize)]
+struct ActionBody {
+    #[serde(flatten)]
+    action: Action,
+    expected_version: Option<u32>,
+}
+
+async fn dossier_action(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(code): ApiPath,
+    ApiJson(body): ApiJson<ActionBody>,
+) -> ApiResult<Json<Value>> {
+    let view = s
+        .app
+        .act(&p, &code, body.expected_version, body.action)
+        .await?;
+    Ok(Json(json!(view)))
+}
+
+#[derive(Deserialize)]
+struct SecretQuery {
+    secret: String,
+}
+
+async fn public_lookup(
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath,
+    ApiQuery(q): ApiQuery<SecretQuery>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(s.app.public_lookup(&code, &q.secret).await?)))
+}
+
+async fn health(State(s): State<AppState>) -> Json<Value> {
+    Json(json!({ "status": "ok", "database": s.app.store().backend_name() }))
+}
+
+async fn openapi() -> Json<Value> {
+    Json(openapi_document())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "không có địa chỉ này")
+}
+
+// ---- the route table ---------------------------------------------------------------------
+
+/// Declares every API route once: the router and the OpenAPI paths are both built from this.
+macro_rules! api_routes {
+    ($( $method:ident $path:literal => $handler:ident, $tag:literal, $summary:literal, auth = $auth:literal, public = $public:literal; )*) => {
+        fn api_router(state: &AppState) -> Router<AppState> {
+            let mut open = Router::new();
+            let mut limited = Router::new();
+            $(
+                if $public {
+                    limited = limited.route($path, $method($handler));
+                } else {
+                    open = open.route($path, $method($handler));
+                }
+            )*
+            open.merge(limited.route_layer(middleware::from_fn_with_state(state.clone(), rate_limited)))
+        }
+
+        /// (path, method, tag, summary, needs a token, rate-limited)
+        const API_ROUTES: &[(&str, &str, &str, &str, bool, bool)] = &[
+            $( ($path, stringify!($method), $tag, $summary, $auth, $public) ),*
+        ];
+    };
+}
+
+api_routes! {
+    post "/api/v1/auth/login" => login, "Tài khoản", "Đăng nhập, nhận mã truy cập (Bearer)", auth = false, public = true;
+    get "/api/v1/me" => me, "Tài khoản", "Tài khoản đang đăng nhập", auth = true, public = false;
+    get "/api/v1/units" => list_units, "Đơn vị", "Đơn vị gốc hoặc đơn vị con (?parent=, ?active_on=YYYY-MM-DD)", auth = false, public = false;
+    get "/api/v1/units/{id}" => get_unit, "Đơn vị", "Một đơn vị", auth = false, public = false;
+    get "/api/v1/procedures" => search_procedures, "Thủ tục", "Tìm thủ tục theo mã hoặc tên không dấu (?q=, ?page=, ?per_page=)", auth = false, public = false;
+    get "/api/v1/procedures/{code}" => get_procedure, "Thủ tục", "Một thủ tục", auth = false, public = false;
+    patch "/api/v1/procedures/{code}" => update_procedure, "Thủ tục", "Quản trị: toàn trình/một phần, có thu phí, quy tắc sau 15 giờ", auth = true, public = false;
+    post "/api/v1/dossiers" => create_dossier, "Hồ sơ", "Tiếp nhận (cán bộ) hoặc nộp trực tuyến (công dân)", auth = true, public = false;
+    get "/api/v1/dossiers" => list_dossiers, "Hồ sơ", "Danh sách hồ sơ trong phạm vi (?status=, ?from=, ?to=, ?unit=, ?page=)", auth = true, public = false;
+    get "/api/v1/dossiers/{code}" => get_dossier, "Hồ sơ", "Một hồ sơ với giải thích hạn trả", auth = true, public = false;
+    get "/api/v1/dossiers/{code}/history" => dossier_history, "Hồ sơ", "Toàn bộ quá trình xử lý, có mã băm", auth = true, public = false;
+    post "/api/v1/dossiers/{code}/actions" => dossier_action, "Hồ sơ", "Một bước xử lý: {\"action\": \"assign\" | \"request_supplement\" | ..., \"expected_version\"?}", auth = true, public = false;
+    get "/api/v1/public/dossiers/{code}" => public_lookup, "Tra cứu", "Tra cứu hồ sơ bằng mã và mã tra cứu (?secret=), không có thông tin cá nhân", auth = false, public = true;
+    get "/api/openapi.json" => openapi, "Hệ thống", "Tài liệu OpenAPI này", auth = false, public = false;
+    get "/healthz" => health, "Hệ thống", "Tình trạng dịch vụ", auth = false, public = false;
+}
+
+/// The OpenAPI 3.1 document, built from the route table.
+pub fn openapi_document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (path, method, tag, summary, auth, public) in API_ROUTES {
+        let params: Vec<Value> = path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let mut responses = json!({
+            "200": {"description": "Thành công", "content": {"application/json": {}}},
+            "400": {"$ref": "#/components/responses/Error"},
+            "404": {"$ref": "#/components/responses/Error"},
+            "422": {"$ref": "#/components/responses/Error"}
+        });
+        if *auth {
+            responses["401"] = json!({"$ref": "#/components/responses/Error"});
+            responses["403"] = json!({"$ref": "#/components/responses/Error"});
+        }
+        if *public {
+            responses["429"] = json!({"$ref": "#/components/responses/Error"});
+        }
+        let mut op = json!({
+            "tags": [tag],
+            "summary": summary,
+            "operationId": format!("{method}_{}", path.trim_start_matches('/').replace(['/', '{', '}', '.'], "_")),
+            "parameters": params,
+            "responses": responses,
+        });
+        if *auth {
+            op["security"] = json!([{"bearer": []}]);
+        }
+        if *method == "post" || *method == "patch" {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
+        }
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[*method] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "cchc API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Một cửa, tra cứu, danh mục thủ tục và đơn vị. Lỗi: {\"error\":{\"code\",\"message\"}}."
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "object", "required": ["code", "message"],
+                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}
+                }
+            },
+            "responses": {
+                "Error": {"description": "Lỗi", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        }
+    })
+}
+
+/// The whole HTTP application.
+pub fn router(app: App, config: WebConfig) -> Router {
+    let state = AppState {
+        app,
+        limiter: Arc::new(RateLimiter {
+            per_minute: config.public_per_minute,
+            buckets: Mutex::new(HashMap::new()),
+        }),
+        config: Arc::new(config),
+    };
+    api_router(&state)
+        .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.max_body_bytes,
+        ))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Serves on a bound listener until ctrl-c.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    config: WebConfig,
+) -> std::io::Result<()> {
+    let router = router(app, config);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}
