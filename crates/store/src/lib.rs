@@ -483,15 +483,22 @@ impl Store {
                 q = q.bind(l);
             }
             let total = q.fetch_one(pool).await?;
+            // Best matches first: the exact name, then names starting with the words, then by
+            // length (shorter names are the general procedures), then code.
             let sql = format!(
-                "SELECT * FROM procedures WHERE {where_sql} ORDER BY code LIMIT ${n} OFFSET ${}",
-                n + 1
+                "SELECT * FROM procedures WHERE {where_sql} ORDER BY \
+                 CASE WHEN name_folded = ${n} THEN 0 WHEN name_folded LIKE ${n} || '%' THEN 1 \
+                 WHEN name_folded LIKE '%' || ${n} || '%' THEN 2 ELSE 3 END, \
+                 LENGTH(name_folded), code LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
             );
             let mut q = sqlx::query(AssertSqlSafe(sql.clone())).bind(&like_prefix);
             for l in &likes {
                 q = q.bind(l);
             }
-            let rows = q.bind(limit).bind(offset).fetch_all(pool).await?;
+            let phrase = folded_words.join(" ");
+            let rows = q.bind(phrase).bind(limit).bind(offset).fetch_all(pool).await?;
             let items = rows.iter().map(Self::procedure_from_row).collect::<Result<Vec<_>>>()?;
             Ok((total, items))
         })

@@ -272,12 +272,7 @@ fn procedure(code: &str, name: &str, fingerprint: &str) -> ProcedureRow {
 }
 
 fn cchc_domain_fold(s: &str) -> String {
-    s.to_lowercase()
-        .replace('đ', "d")
-        .replace("ă", "a")
-        .replace("ý", "y")
-        .replace("ị", "i")
-        .replace("ỹ", "y")
+    cchc_domain::text::fold(s)
 }
 
 on_every_backend!(
