@@ -8,7 +8,6 @@
 //! 3. Lookup: the public lookup by code and secret (what a citizen's phone calls), p50/p99.
 
 use cchc_app::accounts::NewAccount;
-use cchc_app::catalogue::{ReferenceUnitFiles, reference_units};
 use cchc_app::dossiers::{Action, ApplicantInput, NewDossier};
 use cchc_app::{App, Principal, Role};
 use cchc_domain::dossier::{
@@ -154,25 +153,7 @@ pub fn run(args: &CoreBenchArgs, database_url: &str, out: &mut String) -> anyhow
             .await?
             .with_now(move || *clock.lock().unwrap_or_else(|e| e.into_inner()));
         let sys = Principal::system();
-        let files = [
-            read("vn_units_pre2025_provinces.csv")?,
-            read("vn_units_pre2025_districts.csv")?,
-            read("vn_units_pre2025_wards.csv")?,
-            read("vn_units_2025_provinces.csv")?,
-            read("vn_units_2025_wards.csv")?,
-            read("kontum_units_pre2025_with_2025_mapping.csv")?,
-        ];
-        let units = reference_units(
-            ReferenceUnitFiles {
-                pre2025_provinces: &files[0],
-                pre2025_districts: &files[1],
-                pre2025_wards: &files[2],
-                provinces_2025: &files[3],
-                wards_2025: &files[4],
-                kon_tum_mapping: &files[5],
-            },
-            false,
-        )?;
+        let units = crate::runtime::reference_units_in(&dir)?;
         app.import_units(&sys, units).await?;
         app.import_procedures(&sys, &read("tthc_dvcqg_2642_procedures.csv")?)
             .await?;

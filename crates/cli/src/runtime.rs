@@ -39,3 +39,31 @@ pub fn reference_dir(given: Option<std::path::PathBuf>) -> anyhow::Result<std::p
             )
         })
 }
+
+/// Reads the six reference unit lists from `dir` and composes Kon Tum before 1 July 2025 and
+/// Quảng Ngãi after, linked by the conversion table.
+pub fn reference_units_in(dir: &Path) -> anyhow::Result<Vec<cchc_domain::unit::Unit>> {
+    let read = |name: &str| -> anyhow::Result<String> {
+        std::fs::read_to_string(dir.join(name))
+            .map_err(|e| crate::usage(format!("không đọc được {}: {e}", dir.join(name).display())))
+    };
+    let files = [
+        read("vn_units_pre2025_provinces.csv")?,
+        read("vn_units_pre2025_districts.csv")?,
+        read("vn_units_pre2025_wards.csv")?,
+        read("vn_units_2025_provinces.csv")?,
+        read("vn_units_2025_wards.csv")?,
+        read("kontum_units_pre2025_with_2025_mapping.csv")?,
+    ];
+    Ok(cchc_app::catalogue::reference_units(
+        cchc_app::catalogue::ReferenceUnitFiles {
+            pre2025_provinces: &files[0],
+            pre2025_districts: &files[1],
+            pre2025_wards: &files[2],
+            provinces_2025: &files[3],
+            wards_2025: &files[4],
+            kon_tum_mapping: &files[5],
+        },
+        false,
+    )?)
+}

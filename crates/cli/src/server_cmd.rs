@@ -1,7 +1,6 @@
 //! `cchc serve` and `cchc demo`: the HTTP server, on the configured database or on a demo
 //! database filled with real units and procedures and about two years of dossiers.
 
-use cchc_app::catalogue::{ReferenceUnitFiles, reference_units};
 use cchc_app::{App, Principal};
 use cchc_web::WebConfig;
 use clap::Args;
@@ -102,25 +101,7 @@ pub fn run_demo(
             eprintln!("Cơ sở dữ liệu đã có {existing} hồ sơ: dùng lại, không tạo thêm.");
         } else {
             let sys = Principal::system();
-            let files = [
-                read("vn_units_pre2025_provinces.csv")?,
-                read("vn_units_pre2025_districts.csv")?,
-                read("vn_units_pre2025_wards.csv")?,
-                read("vn_units_2025_provinces.csv")?,
-                read("vn_units_2025_wards.csv")?,
-                read("kontum_units_pre2025_with_2025_mapping.csv")?,
-            ];
-            let units = reference_units(
-                ReferenceUnitFiles {
-                    pre2025_provinces: &files[0],
-                    pre2025_districts: &files[1],
-                    pre2025_wards: &files[2],
-                    provinces_2025: &files[3],
-                    wards_2025: &files[4],
-                    kon_tum_mapping: &files[5],
-                },
-                false,
-            )?;
+            let units = crate::runtime::reference_units_in(&dir)?;
             let u = app.import_units(&sys, units).await?;
             eprintln!("Đã nhập {} đơn vị.", u.inserted + u.updated + u.unchanged);
             let p = app
