@@ -212,6 +212,15 @@ impl App {
         })
     }
 
+    /// Signs out: the token stops working at once.
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        if self.store.delete_token(&sha256_hex(token)).await? {
+            Ok(())
+        } else {
+            Err(AppError::Unauthenticated)
+        }
+    }
+
     /// The principal behind a bearer token.
     pub async fn authenticate(&self, token: &str) -> Result<Principal> {
         let row = self

@@ -3,7 +3,7 @@
 //! leaders alone apologise/extend and stop, citizens act on their own dossiers only.
 
 use cchc_domain::calendar::clock::ExplainStep;
-use cchc_domain::calendar::{Verdict, WorkingClock, iso_datetime};
+use cchc_domain::calendar::{Verdict, iso_datetime};
 use cchc_domain::dossier::{
     Actor, Applicant, ApplicantKind, Component, Dossier, DossierCode, Event, EventBody, EventKind,
     GENESIS_HASH, Outcome, Payment, ResultDoc, Status,
@@ -14,7 +14,7 @@ use cchc_store::{DossierFilter, DossierSummary};
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::{App, AppError, Principal, Result, Role, random_hex, sha256_hex};
+use crate::{App, AppError, Principal, Result, Role, lookup_secret_hash, random_hex};
 
 /// Applicant data as entered.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -442,15 +442,7 @@ impl App {
                     .due(&req)
                     .map_err(|e| AppError::Internal(e.to_string()))?;
                 let explain = clock.explain(&due);
-                let verdict = match (d.finished_at(), due.due) {
-                    (Some(f), Some(_)) => WorkingClock::verdict(&due, f).ok(),
-                    _ => None,
-                };
-                let late = match (verdict, due.due) {
-                    (Some(v), _) => v == Verdict::Late,
-                    (None, Some(when)) => d.status.is_open() && self.now() > when,
-                    _ => false,
-                };
+                let (verdict, late) = d.judge(&due, self.now());
                 (due.due, explain, verdict, late)
             }
         };
@@ -583,7 +575,7 @@ impl App {
         let secret = random_hex(4)?.to_uppercase();
         let owner = (who.role == Role::Citizen).then_some(who.account_id.as_str());
         self.store
-            .insert_dossier(&dossier, &event, &sha256_hex(&secret), owner, due)
+            .insert_dossier(&dossier, &event, &lookup_secret_hash(&secret), owner, due)
             .await?;
         Ok(Receipt {
             code: code.to_string(),
@@ -738,7 +730,7 @@ impl App {
         let Some((d, meta)) = self.store.dossier(code).await? else {
             return Err(not_found());
         };
-        if meta.secret_hash != sha256_hex(&secret.trim().to_uppercase()) {
+        if meta.secret_hash != lookup_secret_hash(secret) {
             return Err(not_found());
         }
         let events = self.store.events(code).await?;

@@ -291,15 +291,7 @@ impl DossierExport {
                                 .max(0),
                         };
                     }
-                    let verdict = match (d.finished_at(), due.due) {
-                        (Some(f), Some(_)) => WorkingClock::verdict(&due, f).ok(),
-                        _ => None,
-                    };
-                    let late = match (verdict, due.due) {
-                        (Some(v), _) => v == Verdict::Late,
-                        (None, Some(when)) => d.status.is_open() && self.as_of > when,
-                        _ => false,
-                    };
+                    let (verdict, late) = d.judge(&due, self.as_of);
                     (due.due, verdict, late, paused)
                 }
             };

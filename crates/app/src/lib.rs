@@ -166,6 +166,12 @@ pub(crate) fn random_hex(bytes: usize) -> Result<String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// What is stored for a dossier's lookup secret (mã tra cứu): the SHA-256 of the secret as the
+/// citizen types it, trimmed and upper-cased. The one place both intake and lookup use.
+pub fn lookup_secret_hash(secret: &str) -> String {
+    sha256_hex(&secret.trim().to_uppercase())
+}
+
 /// SHA-256 of a secret, as hex: what is stored instead of the secret.
 pub(crate) fn sha256_hex(text: &str) -> String {
     use sha2::{Digest, Sha256};

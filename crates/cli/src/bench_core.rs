@@ -61,14 +61,6 @@ struct CoreReport {
 
 const SECRET: &str = "BENCH123";
 
-fn sha256_hex(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn new_dossier() -> NewDossier {
     NewDossier {
         procedure_code: "1.004194".into(),
@@ -213,7 +205,7 @@ pub fn run(args: &CoreBenchArgs, database_url: &str, out: &mut String) -> anyhow
             .map(|u| u.agency_code.clone())
             .ok_or_else(|| anyhow::anyhow!("unit {unit} missing"))?;
         let to_fill = args.stored.saturating_sub(args.lifecycle);
-        let secret_hash = sha256_hex(SECRET);
+        let secret_hash = cchc_app::lookup_secret_hash(SECRET);
         let mut codes = Vec::with_capacity(to_fill.min(1_000_000));
         let base = jiff::civil::date(2024, 1, 1);
         let t = Instant::now();

@@ -12,7 +12,10 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::calendar::{ClockRequest, Extension, ExtensionKind, Pause, StartRule, TimeLimit};
+use crate::calendar::{
+    ClockRequest, DueDate, Extension, ExtensionKind, Pause, StartRule, TimeLimit, Verdict,
+    WorkingClock,
+};
 /// Kênh thực hiện (KenhThucHien): the catalogue's channel, one definition for both.
 pub use crate::procedure::Channel;
 
@@ -880,6 +883,22 @@ impl Dossier {
     pub fn finished_at(&self) -> Option<DateTime> {
         self.decided_at.or(self.closed_at)
     }
+
+    /// Judges the dossier against its due date at instant `at`: the verdict once it is finished
+    /// (trước hạn / đúng hạn / trễ hạn), and whether it is late: finished late, or still open
+    /// (counting or paused) past a known due date. The one place this rule lives.
+    pub fn judge(&self, due: &DueDate, at: DateTime) -> (Option<Verdict>, bool) {
+        let verdict = match (self.finished_at(), due.due) {
+            (Some(f), Some(_)) => WorkingClock::verdict(due, f).ok(),
+            _ => None,
+        };
+        let late = match (verdict, due.due) {
+            (Some(v), _) => v == Verdict::Late,
+            (None, Some(when)) => self.status.is_open() && at > when,
+            _ => false,
+        };
+        (verdict, late)
+    }
 }
 
 #[cfg(test)]
@@ -1460,6 +1479,60 @@ mod tests {
         .unwrap();
         let due = clock.due(&d.clock_request().unwrap().unwrap()).unwrap();
         assert_eq!(due.due, Some("2025-02-14T17:00".parse().unwrap()));
+    }
+
+    #[test]
+    fn judge_open_finished_and_paused() {
+        use crate::calendar::{Calendar, WorkingClock};
+        let clock = WorkingClock::standard(std::sync::Arc::new(Calendar::embedded().unwrap()));
+        let at = |s: &str| -> DateTime { s.parse().unwrap() };
+        // Due Thursday 2025-03-06 08:00 (3 working days from Monday 08:00).
+        let mut kinds = vec![("2025-03-03T08:00", received(false))];
+        if let EventKind::Received { limit, .. } = &mut kinds[0].1 {
+            *limit = "3 working-days".into();
+        }
+        let (open, _) = run(kinds.clone()).unwrap();
+        let due = clock.due(&open.clock_request().unwrap().unwrap()).unwrap();
+        assert_eq!(open.judge(&due, at("2025-03-06T08:00")), (None, false));
+        assert_eq!(open.judge(&due, at("2025-03-06T08:01")), (None, true));
+        let mut done = kinds.clone();
+        done.push((
+            "2025-03-05T09:00",
+            EventKind::Decided {
+                outcome: Outcome::Rejected,
+                note: String::new(),
+                results: vec![],
+            },
+        ));
+        let (d, _) = run(done).unwrap();
+        assert_eq!(
+            d.judge(&due, at("2025-04-01T08:00")),
+            (Some(Verdict::Early), false)
+        );
+        let mut late = kinds.clone();
+        late.push((
+            "2025-03-06T09:00",
+            EventKind::Decided {
+                outcome: Outcome::Rejected,
+                note: String::new(),
+                results: vec![],
+            },
+        ));
+        let (d, _) = run(late).unwrap();
+        assert_eq!(
+            d.judge(&due, at("2025-03-06T10:00")),
+            (Some(Verdict::Late), true)
+        );
+        // Withdrawn before the due date: finished, not late.
+        let mut gone = kinds;
+        gone.push((
+            "2025-03-04T09:00",
+            EventKind::Withdrawn {
+                reason: String::new(),
+            },
+        ));
+        let (d, _) = run(gone).unwrap();
+        assert!(!d.judge(&due, at("2025-04-01T08:00")).1);
     }
 
     #[test]

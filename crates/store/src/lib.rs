@@ -568,6 +568,17 @@ impl Store {
         })
     }
 
+    /// Revokes a token; true if it existed.
+    pub async fn delete_token(&self, token_hash: &str) -> Result<bool> {
+        on_pool!(self, pool => {
+            let done = sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
     /// The account owning an unexpired token.
     pub async fn account_by_token(
         &self,

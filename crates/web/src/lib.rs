@@ -271,6 +271,18 @@ async fn login(
     Ok(Json(json!(token)))
 }
 
+async fn logout(State(s): State<AppState>, parts: axum::http::HeaderMap) -> ApiResult<StatusCode> {
+    let token = parts
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .ok_or_else(|| ApiError::from(AppError::Unauthenticated))?;
+    s.app.logout(token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 async fn me(Auth(p): Auth) -> Json<Principal> {
     Json(p)
 }
@@ -464,6 +476,7 @@ macro_rules! api_routes {
 
 api_routes! {
     post "/api/v1/auth/login" => login, "Tài khoản", "Đăng nhập, nhận mã truy cập (Bearer)", auth = false, public = true;
+    post "/api/v1/auth/logout" => logout, "Tài khoản", "Đăng xuất: mã truy cập hết hiệu lực ngay", auth = true, public = false;
     get "/api/v1/me" => me, "Tài khoản", "Tài khoản đang đăng nhập", auth = true, public = false;
     get "/api/v1/units" => list_units, "Đơn vị", "Đơn vị gốc hoặc đơn vị con (?parent=, ?active_on=YYYY-MM-DD)", auth = false, public = false;
     get "/api/v1/units/{id}" => get_unit, "Đơn vị", "Một đơn vị", auth = false, public = false;

@@ -147,6 +147,31 @@ async fn each_role_is_refused_where_it_must_be() {
     let (_, receipt) = post(&s, Some(&c1), "/api/v1/dossiers", new_dossier("online")).await;
     let code = receipt["code"].as_str().unwrap().to_owned();
     let action = format!("/api/v1/dossiers/{code}/actions");
+    // Signing out revokes the token at once; a second logout is refused.
+    let t = s.token("congdan2").await;
+    assert_eq!(get(&s, Some(&t), "/api/v1/me").await.0, 200);
+    let r = s
+        .http
+        .post(s.url("/api/v1/auth/logout"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(get(&s, Some(&t), "/api/v1/me").await.0, 401);
+    let r = s
+        .http
+        .post(s.url("/api/v1/auth/logout"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        get(&s, Some(&c2), "/api/v1/me").await.0,
+        200,
+        "other sessions stay signed in"
+    );
     // No token, bad token.
     assert_eq!(get(&s, None, "/api/v1/dossiers").await.0, 401);
     assert_eq!(
