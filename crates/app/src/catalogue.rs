@@ -3,6 +3,7 @@
 use cchc_domain::procedure::{ImportReport, OnlineKind, Procedure, parse_catalogue};
 use cchc_domain::text::fold;
 use cchc_domain::unit::{Unit, UnitTree};
+pub use cchc_store::ProcedureFilter;
 use cchc_store::{ProcedureRow, UnitRow};
 use serde::Serialize;
 
@@ -128,8 +129,13 @@ impl App {
         if let Some(a) = settings.after_15h_next_day {
             p.set_after_15h_next_day(a);
         }
-        self.store.replace_procedure(&procedure_row(&p)?).await?;
+        self.save_procedure(&p).await?;
         Ok(p)
+    }
+
+    /// Writes one procedure as it now is (after an administrator's change).
+    pub(crate) async fn save_procedure(&self, p: &Procedure) -> Result<()> {
+        Ok(self.store.replace_procedure(&procedure_row(p)?).await?)
     }
 
     /// Searches procedures by code prefix or diacritics-insensitive words of the name.
@@ -139,6 +145,35 @@ impl App {
         page: i64,
         per_page: i64,
     ) -> Result<ProcedurePage> {
+        self.search_procedures_filtered(query, &ProcedureFilter::default(), page, per_page)
+            .await
+    }
+
+    /// Searches with the catalogue's filters: field, level, online kind.
+    pub async fn search_procedures_filtered(
+        &self,
+        query: &str,
+        filter: &ProcedureFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<ProcedurePage> {
+        if let Some(level) = &filter.level
+            && !matches!(
+                level.as_str(),
+                "ministry" | "province" | "district" | "commune" | "other"
+            )
+        {
+            return Err(AppError::Invalid(format!(
+                "cấp thực hiện '{level}' không hợp lệ"
+            )));
+        }
+        if let Some(kind) = &filter.online_kind
+            && !matches!(kind.as_str(), "FullyOnline" | "PartlyOnline" | "NotOnline")
+        {
+            return Err(AppError::Invalid(format!(
+                "mức độ trực tuyến '{kind}' không hợp lệ"
+            )));
+        }
         if query.chars().count() > 200 {
             return Err(AppError::Invalid("câu tìm kiếm dài quá 200 ký tự".into()));
         }
@@ -148,13 +183,18 @@ impl App {
         let offset = (page.max(1) - 1).saturating_mul(per_page);
         let (total, rows) = self
             .store
-            .search_procedures(folded.trim(), &words, per_page, offset)
+            .search_procedures(folded.trim(), &words, filter, per_page, offset)
             .await?;
         let items = rows
             .iter()
             .map(|r| serde_json::from_str(&r.data).map_err(|e| AppError::Internal(e.to_string())))
             .collect::<Result<Vec<Procedure>>>()?;
         Ok(ProcedurePage { total, items })
+    }
+
+    /// The catalogue's fields (lĩnh vực) with their number of procedures, for filters.
+    pub async fn procedure_fields(&self) -> Result<Vec<(String, i64)>> {
+        Ok(self.store.procedure_fields().await?)
     }
 
     /// Imports units (validated as one tree with what is already stored), then reloads the tree.

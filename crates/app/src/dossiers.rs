@@ -10,10 +10,11 @@ use cchc_domain::dossier::{
 };
 use cchc_domain::procedure::{Channel, Procedure};
 use cchc_domain::unit::Unit;
-use cchc_store::{DossierFilter, DossierSummary};
+use cchc_store::{DossierFilter, DossierSummary, NewAttachment, Projected};
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
+use crate::files::Upload;
 use crate::{App, AppError, Principal, Result, Role, lookup_secret_hash, random_hex};
 
 /// Applicant data as entered.
@@ -458,22 +459,45 @@ impl App {
     }
 
     fn due_of(&self, d: &Dossier) -> Result<Option<DateTime>> {
+        Ok(self.projected(d)?.due_at)
+    }
+
+    /// The row's computed columns: the due date now, and lateness once finished, judged by
+    /// the domain (`Dossier::judge`) so every reader of the row agrees with the dossier page.
+    fn projected(&self, d: &Dossier) -> Result<Projected> {
         let Some(req) = d
             .clock_request()
             .map_err(|e| AppError::Internal(e.to_string()))?
         else {
-            return Ok(None);
+            return Ok(Projected::default());
         };
         let clock = self.clock_for(&self.unit(&d.receiving_unit)?)?;
-        Ok(clock
+        let due = clock
             .due(&req)
-            .map_err(|e| AppError::Invalid(e.to_string()))?
-            .due)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        let finished_late = d.finished_at().map(|at| d.judge(&due, at).1);
+        Ok(Projected {
+            due_at: due.due,
+            finished_late,
+        })
     }
 
     /// Receives a dossier: at the counter or by post (staff of the receiving unit) or online
     /// (a citizen, to the unit of their choice). Returns the receipt.
     pub async fn create_dossier(&self, who: &Principal, input: NewDossier) -> Result<Receipt> {
+        self.create_dossier_with_files(who, input, Vec::new()).await
+    }
+
+    /// Receives a dossier with its components' files, stored in the same transaction. Each
+    /// file is attached to the component of the same name (added if the list lacks it).
+    pub async fn create_dossier_with_files(
+        &self,
+        who: &Principal,
+        mut input: NewDossier,
+        uploads: Vec<Upload>,
+    ) -> Result<Receipt> {
+        let files = crate::files::prepare(uploads)?;
+        attach_files(&mut input.components, &files);
         let procedure = self.procedure(input.procedure_code.trim()).await?;
         let online = input.channel == Channel::Online;
         let receiving_id = match (who.role, online) {
@@ -571,11 +595,18 @@ impl App {
         let event =
             Event::seal(body, GENESIS_HASH).map_err(|e| AppError::Internal(e.to_string()))?;
         let dossier = Dossier::start(&event).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let due = self.due_of(&dossier)?;
+        let projected = self.projected(&dossier)?;
         let secret = random_hex(4)?.to_uppercase();
         let owner = (who.role == Role::Citizen).then_some(who.account_id.as_str());
         self.store
-            .insert_dossier(&dossier, &event, &lookup_secret_hash(&secret), owner, due)
+            .insert_dossier(
+                &dossier,
+                &event,
+                &lookup_secret_hash(&secret),
+                owner,
+                &projected,
+                &files,
+            )
             .await?;
         Ok(Receipt {
             code: code.to_string(),
@@ -593,6 +624,25 @@ impl App {
         expected_version: Option<u32>,
         action: Action,
     ) -> Result<DossierView> {
+        self.act_with_files(who, code, expected_version, action, Vec::new())
+            .await
+    }
+
+    /// Takes one action bringing files (a supplement's documents), stored with its event.
+    pub async fn act_with_files(
+        &self,
+        who: &Principal,
+        code: &str,
+        expected_version: Option<u32>,
+        action: Action,
+        uploads: Vec<Upload>,
+    ) -> Result<DossierView> {
+        let files = crate::files::prepare(uploads)?;
+        if !files.is_empty() && !matches!(action, Action::ReceiveSupplement { .. }) {
+            return Err(AppError::Invalid(
+                "chỉ gửi kèm tệp khi nộp hồ sơ hoặc bổ sung hồ sơ".into(),
+            ));
+        }
         let (dossier, meta) = self
             .store
             .dossier(code)
@@ -601,6 +651,10 @@ impl App {
         let is_owner = meta.owner_account.as_deref() == Some(who.account_id.as_str());
         match (action.allowed(), who.role) {
             (Allowed::Owner | Allowed::StaffOrOwner, Role::Citizen) if is_owner => {}
+            // Another citizen's dossier does not exist for them, whatever the action.
+            (_, Role::Citizen) => {
+                return Err(AppError::NotFound(format!("hồ sơ {code}")));
+            }
             (Allowed::Owner, _) => {
                 return Err(AppError::Forbidden(
                     "chỉ chủ hồ sơ được thực hiện thao tác này".into(),
@@ -614,9 +668,6 @@ impl App {
             }
             (Allowed::Staff | Allowed::StaffOrOwner, Role::Officer | Role::Leader) => {
                 self.staff_scope(who, &dossier)?
-            }
-            (_, Role::Citizen) => {
-                return Err(AppError::NotFound(format!("hồ sơ {code}")));
             }
             _ => return Err(AppError::Forbidden("vai trò này không xử lý hồ sơ".into())),
         }
@@ -676,9 +727,9 @@ impl App {
         let mut next = dossier.clone();
         next.apply(&event)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
-        let due = self.due_of(&next)?;
+        let projected = self.projected(&next)?;
         self.store
-            .append_event(&next, &event, dossier.version, due)
+            .append_event(&next, &event, dossier.version, &projected, &files)
             .await?;
         self.view(next)
     }
@@ -845,6 +896,28 @@ impl App {
             total,
             items: items.into_iter().map(summary_view).collect(),
         })
+    }
+}
+
+/// Points each component at its uploaded file, adding components the list lacks.
+fn attach_files(components: &mut Vec<ComponentInput>, files: &[NewAttachment]) {
+    for f in files {
+        match components
+            .iter_mut()
+            .find(|c| c.name.trim() == f.component && c.file_ref.is_none())
+        {
+            Some(c) => {
+                c.file_ref = Some(f.id.clone());
+                c.digitised = true;
+            }
+            None => components.push(ComponentInput {
+                name: f.component.clone(),
+                digitised: true,
+                reused: false,
+                from_national_data: false,
+                file_ref: Some(f.id.clone()),
+            }),
+        }
     }
 }
 

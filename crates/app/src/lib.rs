@@ -3,12 +3,18 @@
 //! edge can skip a check.
 
 pub mod accounts;
+pub mod admin;
 pub mod catalogue;
 pub mod demo;
+pub mod demo_desk;
+pub mod desk;
 pub mod dossiers;
 pub mod export;
+pub mod files;
+pub mod payments;
+pub mod published;
 
-use cchc_domain::calendar::{Calendar, WorkSchedule, WorkingClock};
+use cchc_domain::calendar::{Calendar, CalendarData, WorkSchedule, WorkingClock};
 use cchc_domain::unit::{Unit, UnitTree};
 use cchc_store::{Store, StoreError};
 use jiff::civil::DateTime;
@@ -73,7 +79,11 @@ type Now = Arc<dyn Fn() -> DateTime + Send + Sync>;
 #[derive(Clone)]
 pub struct App {
     pub(crate) store: Store,
-    calendar: Arc<Calendar>,
+    /// The calendar in force: the shipped or configured files plus notices an administrator
+    /// added (see `admin`), swapped whole when a notice is added.
+    calendar: Arc<RwLock<Arc<Calendar>>>,
+    /// The files' data, before administrators' notices.
+    calendar_files: Arc<CalendarData>,
     clocks: Arc<Mutex<HashMap<Option<String>, Arc<WorkingClock>>>>,
     units: Arc<RwLock<Arc<UnitTree>>>,
     now: Now,
@@ -84,7 +94,8 @@ impl App {
     pub async fn new(store: Store, calendar: Arc<Calendar>) -> Result<Self> {
         let app = Self {
             store,
-            calendar,
+            calendar_files: Arc::new(calendar.data().clone()),
+            calendar: Arc::new(RwLock::new(calendar)),
             clocks: Arc::new(Mutex::new(HashMap::new())),
             units: Arc::new(RwLock::new(Arc::new(
                 UnitTree::new(Vec::new()).map_err(|e| AppError::Internal(e.to_string()))?,
@@ -92,6 +103,7 @@ impl App {
             now: Arc::new(vietnam_now),
         };
         app.reload_units().await?;
+        app.reload_calendar().await?;
         Ok(app)
     }
 
@@ -109,8 +121,45 @@ impl App {
         &self.store
     }
 
-    pub fn calendar(&self) -> &Arc<Calendar> {
-        &self.calendar
+    /// The calendar in force now.
+    pub fn calendar(&self) -> Result<Arc<Calendar>> {
+        self.calendar
+            .read()
+            .map(|g| Arc::clone(&g))
+            .map_err(|_| AppError::Internal("calendar lock poisoned".into()))
+    }
+
+    /// The configured files' data plus the administrators' saved notices (the latest of each
+    /// year replaces that year's file).
+    pub(crate) async fn calendar_data(&self) -> Result<CalendarData> {
+        let mut data = (*self.calendar_files).clone();
+        for row in self.store.calendar_notices().await? {
+            data.add_file(&format!("quan-tri/{}.toml", row.year), &row.source)
+                .map_err(|e| AppError::Internal(format!("saved calendar notice: {e}")))?;
+        }
+        Ok(data)
+    }
+
+    /// Rebuilds the calendar from the files and the saved notices, and drops cached clocks.
+    pub async fn reload_calendar(&self) -> Result<()> {
+        let data = self.calendar_data().await?;
+        let calendar =
+            Arc::new(Calendar::build(&data).map_err(|e| AppError::Internal(e.to_string()))?);
+        self.install_calendar(calendar)
+    }
+
+    pub(crate) fn install_calendar(&self, calendar: Arc<Calendar>) -> Result<()> {
+        // Swap first, then clear: `clock_for` holds the clock cache while it reads the
+        // calendar, so no clock built on the old calendar survives the clear.
+        *self
+            .calendar
+            .write()
+            .map_err(|_| AppError::Internal("calendar lock poisoned".into()))? = calendar;
+        self.clocks
+            .lock()
+            .map_err(|_| AppError::Internal("clock cache lock poisoned".into()))?
+            .clear();
+        Ok(())
     }
 
     /// Reads the units from the store into the in-memory tree.
@@ -153,7 +202,7 @@ impl App {
                 .work_schedule()
                 .map_err(|e| AppError::Invalid(format!("giờ làm việc của {}: {e}", unit.name)))?,
         };
-        let clock = Arc::new(WorkingClock::new(Arc::clone(&self.calendar), schedule));
+        let clock = Arc::new(WorkingClock::new(self.calendar()?, schedule));
         clocks.insert(unit.schedule.clone(), Arc::clone(&clock));
         Ok(clock)
     }

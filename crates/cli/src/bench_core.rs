@@ -248,7 +248,14 @@ pub fn run(args: &CoreBenchArgs, database_url: &str, out: &mut String) -> anyhow
             let event = Event::seal(body, GENESIS_HASH)?;
             let dossier = Dossier::start(&event)?;
             app.store()
-                .insert_dossier(&dossier, &event, &secret_hash, None, None)
+                .insert_dossier(
+                    &dossier,
+                    &event,
+                    &secret_hash,
+                    None,
+                    &Default::default(),
+                    &[],
+                )
                 .await?;
             codes.push(code.to_string());
         }

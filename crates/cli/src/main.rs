@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_core;
+mod bench_web;
 mod calendar_cmd;
 mod data_dir;
 mod ops;
@@ -58,6 +59,8 @@ enum Command {
 enum BenchCommand {
     /// Lõi một cửa: vòng đời hồ sơ qua tầng ứng dụng, tra cứu theo mã.
     Core(bench_core::CoreBenchArgs),
+    /// Trang web: thời gian phục vụ các trang chính khi đã lưu nhiều hồ sơ.
+    Web(bench_web::WebBenchArgs),
 }
 
 /// Output format.
@@ -153,6 +156,9 @@ fn main() -> ExitCode {
         }
         Command::Bench(BenchCommand::Core(args)) => {
             bench_core::run(&args, &cli.database_url, &mut out)
+        }
+        Command::Bench(BenchCommand::Web(args)) => {
+            bench_web::run(&args, &cli.database_url, &mut out)
         }
         Command::Ops(cmd) => ops::run(cmd, &cli.database_url, cli.data_dir.as_deref(), &mut out),
     };

@@ -109,9 +109,18 @@ pub fn run_demo(
                 .await?;
             eprintln!("Đã nhập {} thủ tục.", p.read);
             let defaults = cchc_app::demo::DemoOptions::default();
+            // Two years of history up to yesterday evening (no event lies in the future), so
+            // today's desk has open, due and late work.
+            let today = cchc_app::vietnam_now().date();
+            let to = today.yesterday().unwrap_or(defaults.to);
+            let from = today
+                .checked_sub(jiff::Span::new().years(2))
+                .unwrap_or(defaults.from);
             let opts = cchc_app::demo::DemoOptions {
                 seed: args.seed,
                 dossiers: args.dossiers.unwrap_or(defaults.dossiers),
+                from,
+                to,
                 ..defaults
             };
             let mut last = 0;
@@ -124,6 +133,13 @@ pub fn run_demo(
             .await?;
             writeln!(out, "{report}")?;
             eprintln!("{report}");
+            let desk = cchc_app::demo_desk::prepare_desk(&app, cchc_app::vietnam_now()).await?;
+            eprintln!(
+                "Bàn làm việc mẫu ({}): hồ sơ quá hạn {}, hồ sơ trực tuyến chờ tiếp nhận {}.",
+                cchc_app::demo_desk::DESK_UNIT,
+                desk.overdue,
+                desk.online_waiting
+            );
         }
         // A fresh dossier received now, so its code and lookup secret can be shown (secrets are
         // stored only hashed and cannot be printed for older dossiers).

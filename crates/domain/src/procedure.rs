@@ -645,6 +645,9 @@ pub struct Overrides {
     pub online_kind: bool,
     pub fee_bearing: bool,
     pub after_15h_next_day: bool,
+    /// Channels (by [`Channel::index`]) whose availability and time limit an administrator set.
+    #[serde(default)]
+    pub channels: [bool; 3],
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -920,7 +923,17 @@ impl Procedure {
         self.overrides.after_15h_next_day = true;
     }
 
-    /// Drops the administrator's settings, back to the values derived from the catalogue.
+    /// Sets whether a channel is offered and its time limit (thời hạn giải quyết), e.g. when
+    /// the catalogue's limit could not be typed. Kept across re-imports.
+    pub fn set_channel(&mut self, channel: Channel, available: bool, limit: Option<TimeLimit>) {
+        let info = &mut self.channels[channel.index()];
+        info.available = available;
+        info.limit = limit;
+        self.overrides.channels[channel.index()] = true;
+    }
+
+    /// Drops the administrator's settings, back to the values derived from the catalogue (a
+    /// channel set by hand keeps its values until the next import brings the catalogue's).
     pub fn reset_settings(&mut self) {
         self.online_kind = OnlineKind::derived(&self.channels);
         self.fee_bearing = Self::derived_fee_bearing(&self.channels);
@@ -939,6 +952,12 @@ impl Procedure {
         }
         if self.overrides.after_15h_next_day {
             fresh.after_15h_next_day = self.after_15h_next_day;
+        }
+        for (i, set) in self.overrides.channels.iter().enumerate() {
+            if *set {
+                fresh.channels[i].available = self.channels[i].available;
+                fresh.channels[i].limit = self.channels[i].limit;
+            }
         }
         fresh.overrides = self.overrides;
         fresh

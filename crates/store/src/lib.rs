@@ -50,6 +50,17 @@ macro_rules! on_pool {
     };
 }
 
+mod admin;
+mod desk;
+mod files;
+mod payments;
+mod reports;
+pub use admin::CalendarNoticeRow;
+pub use desk::{AssigneeLoad, DeskRow, FinishedByStatus, QueueFilter, QueueOrder, StaffRow};
+pub use files::AttachmentInfo;
+pub use payments::PaymentRow;
+pub use reports::FinishedCount;
+
 /// Maps a unique-constraint violation to `Duplicate`.
 fn dup(e: sqlx::Error, what: &str) -> StoreError {
     if let sqlx::Error::Database(db) = &e
@@ -60,10 +71,14 @@ fn dup(e: sqlx::Error, what: &str) -> StoreError {
     StoreError::Db(e)
 }
 
-const SQLITE_MIGRATIONS: [(i64, &str); 1] =
-    [(1, include_str!("../migrations/sqlite/0001_core.sql"))];
-const POSTGRES_MIGRATIONS: [(i64, &str); 1] =
-    [(1, include_str!("../migrations/postgres/0001_core.sql"))];
+const SQLITE_MIGRATIONS: [(i64, &str); 2] = [
+    (1, include_str!("../migrations/sqlite/0001_core.sql")),
+    (2, include_str!("../migrations/sqlite/0002_web.sql")),
+];
+const POSTGRES_MIGRATIONS: [(i64, &str); 2] = [
+    (1, include_str!("../migrations/postgres/0001_core.sql")),
+    (2, include_str!("../migrations/postgres/0002_web.sql")),
+];
 
 /// A unit as stored (the domain's unit tree is built from these).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +158,48 @@ pub struct DossierMeta {
     pub secret_hash: String,
     pub owner_account: Option<String>,
     pub due_at: Option<String>,
+}
+
+/// Filters of the procedure catalogue.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcedureFilter {
+    /// Lĩnh vực, exactly.
+    pub field: Option<String>,
+    /// A level's machine name (`province`, `district`, `commune`, `ministry`).
+    pub level: Option<String>,
+    /// `FullyOnline`, `PartlyOnline` or `NotOnline`.
+    pub online_kind: Option<String>,
+}
+
+/// What the app computed for a dossier's row besides the dossier itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Projected {
+    /// Ngày hẹn trả now, None while paused or before acceptance.
+    pub due_at: Option<jiff::civil::DateTime>,
+    /// Finished late (Some once finished), as the domain judged it at the finish.
+    pub finished_late: Option<bool>,
+}
+
+/// A file arriving with an event (a component at submission or with a supplement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub id: String,
+    /// The component (thành phần hồ sơ) it belongs to.
+    pub component: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub content: Vec<u8>,
+}
+
+/// A dossier's whole history for [`Store::insert_histories`].
+#[derive(Debug, Clone)]
+pub struct StoredHistory {
+    pub dossier: Dossier,
+    pub events: Vec<Event>,
+    pub secret_hash: String,
+    pub owner_account: Option<String>,
+    pub projected: Projected,
 }
 
 /// Filters for listing dossiers.
@@ -454,11 +511,26 @@ impl Store {
         &self,
         code_prefix: &str,
         folded_words: &[String],
+        filter: &ProcedureFilter,
         limit: i64,
         offset: i64,
     ) -> Result<(i64, Vec<ProcedureRow>)> {
         let mut where_sql = String::from("(code LIKE $1");
         let mut n = 2;
+        let mut extra: Vec<String> = Vec::new();
+        let mut extra_sql = String::new();
+        if let Some(field) = &filter.field {
+            extra.push(field.clone());
+            extra_sql.push_str(&format!(" AND field = ${{F{}}}", extra.len()));
+        }
+        if let Some(level) = &filter.level {
+            extra.push(format!("%\"{}\"%", level.replace(['%', '_', '"'], "")));
+            extra_sql.push_str(&format!(" AND level LIKE ${{F{}}}", extra.len()));
+        }
+        if let Some(kind) = &filter.online_kind {
+            extra.push(kind.clone());
+            extra_sql.push_str(&format!(" AND online_kind = ${{F{}}}", extra.len()));
+        }
         if !folded_words.is_empty() {
             where_sql.push_str(" OR (");
             for (i, _) in folded_words.iter().enumerate() {
@@ -471,6 +543,12 @@ impl Store {
             where_sql.push(')');
         }
         where_sql.push(')');
+        // Filter placeholders are numbered after the words.
+        for i in 1..=extra.len() {
+            extra_sql = extra_sql.replace(&format!("${{F{i}}}"), &format!("${}", n + i - 1));
+        }
+        where_sql.push_str(&extra_sql);
+        n += extra.len();
         let like_prefix = format!("{}%", code_prefix.replace(['%', '_'], ""));
         let likes: Vec<String> = folded_words
             .iter()
@@ -479,7 +557,7 @@ impl Store {
         on_pool!(self, pool => {
             let count_sql = format!("SELECT COUNT(*) FROM procedures WHERE {where_sql}");
             let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql.clone())).bind(&like_prefix);
-            for l in &likes {
+            for l in likes.iter().chain(&extra) {
                 q = q.bind(l);
             }
             let total = q.fetch_one(pool).await?;
@@ -494,13 +572,25 @@ impl Store {
                 n + 2
             );
             let mut q = sqlx::query(AssertSqlSafe(sql.clone())).bind(&like_prefix);
-            for l in &likes {
+            for l in likes.iter().chain(&extra) {
                 q = q.bind(l);
             }
             let phrase = folded_words.join(" ");
             let rows = q.bind(phrase).bind(limit).bind(offset).fetch_all(pool).await?;
             let items = rows.iter().map(Self::procedure_from_row).collect::<Result<Vec<_>>>()?;
             Ok((total, items))
+        })
+    }
+
+    /// Every field (lĩnh vực) of the catalogue with its number of procedures.
+    pub async fn procedure_fields(&self) -> Result<Vec<(String, i64)>> {
+        on_pool!(self, pool => {
+            let rows: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT field, COUNT(*) FROM procedures WHERE field <> '' GROUP BY field ORDER BY field",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok(rows)
         })
     }
 
@@ -624,42 +714,85 @@ impl Store {
         first: &Event,
         secret_hash: &str,
         owner_account: Option<&str>,
-        due_at: Option<jiff::civil::DateTime>,
+        projected: &Projected,
+        files: &[NewAttachment],
     ) -> Result<()> {
-        let state =
-            serde_json::to_string(dossier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
+            Self::insert_dossier_row(&mut tx, dossier, secret_hash, owner_account, projected).await?;
+            Self::insert_event(&mut tx, first).await?;
+            for f in files {
+                Self::insert_attachment(&mut tx, first, f).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    async fn insert_dossier_row<'c, DB>(
+        tx: &mut sqlx::Transaction<'c, DB>,
+        dossier: &Dossier,
+        secret_hash: &str,
+        owner_account: Option<&str>,
+        projected: &Projected,
+    ) -> Result<()>
+    where
+        DB: sqlx::Database,
+        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        let state =
+            serde_json::to_string(dossier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
                 "INSERT INTO dossiers (code, procedure_code, status, channel, applicant_name, applicant_id, \
                  owner_account, receiving_unit, competent_unit, current_unit, assignee, submitted_at, \
-                 received_at, due_at, finished_at, returned_at, version, last_hash, secret_hash, state) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
+                 received_at, due_at, finished_at, returned_at, version, last_hash, secret_hash, state, \
+                 finished_late) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",
             )
-            .bind(&dossier.code)
-            .bind(&dossier.procedure_code)
+            .bind(dossier.code.clone())
+            .bind(dossier.procedure_code.clone())
             .bind(i64::from(dossier.status.code()))
             .bind(i64::from(dossier.channel.portal_code()))
-            .bind(&dossier.applicant.name)
-            .bind(&dossier.applicant.id_number)
-            .bind(owner_account)
-            .bind(&dossier.receiving_unit)
-            .bind(&dossier.competent_unit)
-            .bind(&dossier.current_unit)
-            .bind(&dossier.assignee)
+            .bind(dossier.applicant.name.clone())
+            .bind(dossier.applicant.id_number.clone())
+            .bind(owner_account.map(str::to_owned))
+            .bind(dossier.receiving_unit.clone())
+            .bind(dossier.competent_unit.clone())
+            .bind(dossier.current_unit.clone())
+            .bind(dossier.assignee.clone())
             .bind(civil(dossier.submitted_at))
             .bind(dossier.received_at.map(civil))
-            .bind(due_at.map(civil))
+            .bind(projected.due_at.map(civil))
             .bind(dossier.finished_at().map(civil))
             .bind(dossier.returned_at.map(civil))
             .bind(i64::from(dossier.version))
-            .bind(&dossier.last_hash)
-            .bind(secret_hash)
-            .bind(&state)
-            .execute(&mut *tx)
+            .bind(dossier.last_hash.clone())
+            .bind(secret_hash.to_owned())
+            .bind(state)
+            .bind(projected.finished_late.map(i64::from))
+            .execute(&mut **tx)
             .await
             .map_err(|e| dup(e, &dossier.code))?;
-            Self::insert_event(&mut tx, first).await?;
+        Ok(())
+    }
+
+    /// Stores whole dossier histories (projection and every event) many per transaction: for
+    /// imports and benchmarks that load history much faster than one transaction per dossier.
+    pub async fn insert_histories(&self, items: &[StoredHistory]) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for h in items {
+                Self::insert_dossier_row(&mut tx, &h.dossier, &h.secret_hash, h.owner_account.as_deref(), &h.projected)
+                    .await?;
+                for e in &h.events {
+                    Self::insert_event(&mut tx, e).await?;
+                }
+            }
             tx.commit().await?;
             Ok(())
         })
@@ -696,6 +829,43 @@ impl Store {
         Ok(())
     }
 
+    async fn insert_attachment<'c, DB>(
+        tx: &mut sqlx::Transaction<'c, DB>,
+        e: &Event,
+        f: &NewAttachment,
+    ) -> Result<()>
+    where
+        DB: sqlx::Database,
+        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> Vec<u8>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        let size = i64::try_from(f.content.len())
+            .map_err(|_| StoreError::Corrupt("attachment too large".into()))?;
+        sqlx::query(
+            "INSERT INTO attachments (id, dossier_code, event_seq, component, file_name, content_type, \
+             size_bytes, sha256, content, uploaded_by, uploaded_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+        )
+        .bind(f.id.clone())
+        .bind(e.body.dossier.clone())
+        .bind(i64::from(e.body.seq))
+        .bind(f.component.clone())
+        .bind(f.file_name.clone())
+        .bind(f.content_type.clone())
+        .bind(size)
+        .bind(f.sha256.clone())
+        .bind(f.content.clone())
+        .bind(e.body.actor.account.clone())
+        .bind(civil(e.body.at))
+        .execute(&mut **tx)
+        .await
+        .map_err(|err| dup(err, &f.id))?;
+        Ok(())
+    }
+
     /// Appends an event and rewrites the projection, in one transaction, if nobody else moved
     /// the dossier past `expected_version` first.
     pub async fn append_event(
@@ -703,7 +873,8 @@ impl Store {
         dossier: &Dossier,
         event: &Event,
         expected_version: u32,
-        due_at: Option<jiff::civil::DateTime>,
+        projected: &Projected,
+        files: &[NewAttachment],
     ) -> Result<()> {
         let state =
             serde_json::to_string(dossier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -711,8 +882,8 @@ impl Store {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(
                 "UPDATE dossiers SET status=$3, current_unit=$4, assignee=$5, received_at=$6, due_at=$7, \
-                 finished_at=$8, returned_at=$9, version=$10, last_hash=$11, state=$12 \
-                 WHERE code=$1 AND version=$2",
+                 finished_at=$8, returned_at=$9, version=$10, last_hash=$11, state=$12, \
+                 finished_late=$13 WHERE code=$1 AND version=$2",
             )
             .bind(&dossier.code)
             .bind(i64::from(expected_version))
@@ -720,18 +891,22 @@ impl Store {
             .bind(&dossier.current_unit)
             .bind(&dossier.assignee)
             .bind(dossier.received_at.map(civil))
-            .bind(due_at.map(civil))
+            .bind(projected.due_at.map(civil))
             .bind(dossier.finished_at().map(civil))
             .bind(dossier.returned_at.map(civil))
             .bind(i64::from(dossier.version))
             .bind(&dossier.last_hash)
             .bind(&state)
+            .bind(projected.finished_late.map(i64::from))
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() != 1 {
                 return Err(StoreError::Conflict(dossier.code.clone()));
             }
             Self::insert_event(&mut tx, event).await?;
+            for f in files {
+                Self::insert_attachment(&mut tx, event, f).await?;
+            }
             tx.commit().await?;
             Ok(())
         })

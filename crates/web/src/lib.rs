@@ -1,7 +1,10 @@
-//! cchc-web: the HTTP edge. The JSON API under `/api/v1` and its OpenAPI document at
-//! `/api/openapi.json`, both generated from one route table so they cannot drift. Thin: every
-//! handler parses, calls one `cchc_app` use case, and maps the result; one error type maps every
-//! failure to `{"error":{"code","message"}}` with the right 4xx status.
+//! cchc-web: the HTTP edge. The HTML pages (see [`pages`]) and the JSON API under `/api/v1`
+//! with its OpenAPI document at `/api/openapi.json`, both API parts generated from one route
+//! table so they cannot drift. Thin: every handler parses, calls one `cchc_app` use case, and
+//! maps the result; API failures render as `{"error":{"code","message"}}` with the right 4xx
+//! status, page failures as a Vietnamese error page.
+
+pub mod pages;
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
@@ -27,6 +30,13 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// Requests per minute per client address on the public endpoints (lookup, login).
     pub public_per_minute: u32,
+    /// Largest upload (a submission or a supplement with its files), in bytes.
+    pub max_upload_bytes: usize,
+    /// Mark cookies `Secure` (set when served over HTTPS, as in production behind TLS).
+    pub secure_cookies: bool,
+    /// The address citizens reach, e.g. `https://dichvucong.kontum.gov.vn`, printed in QR
+    /// codes; by default the host the request came to.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -34,6 +44,9 @@ impl Default for WebConfig {
         Self {
             max_body_bytes: 256 * 1024,
             public_per_minute: 120,
+            max_upload_bytes: cchc_app::files::MAX_TOTAL_BYTES + 1024 * 1024,
+            secure_cookies: false,
+            public_url: None,
         }
     }
 }
@@ -44,6 +57,7 @@ pub struct AppState {
     pub app: App,
     limiter: Arc<RateLimiter>,
     config: Arc<WebConfig>,
+    secrets: Arc<pages::SecretStash>,
 }
 
 // ---- errors ------------------------------------------------------------------------------
@@ -222,7 +236,11 @@ impl RateLimiter {
     }
 }
 
-async fn rate_limited(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn rate_limited(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -244,14 +262,35 @@ async fn rate_limited(State(state): State<AppState>, req: Request, next: Next) -
 }
 
 async fn security_headers(req: Request, next: Next) -> Response {
+    let started = Instant::now();
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    // Server time, for browsers' developer tools and for measuring pages from outside.
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "app;dur={:.1}",
+        started.elapsed().as_secs_f64() * 1e3
+    )) {
+        h.insert("server-timing", v);
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // Same-origin only: lookup links carry the secret in the query and must not leak to other
+    // sites, while our own forms keep a real `Origin` header for the CSRF check.
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    // Everything is served from here: no inline script or style, no third-party origin.
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+        ),
+    );
     resp
 }
 
@@ -445,8 +484,12 @@ async fn openapi() -> Json<Value> {
     Json(openapi_document())
 }
 
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "không có địa chỉ này")
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "không có địa chỉ này").into_response()
+    } else {
+        pages::not_found_page()
+    }
 }
 
 // ---- the route table ---------------------------------------------------------------------
@@ -565,8 +608,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
             buckets: Mutex::new(HashMap::new()),
         }),
         config: Arc::new(config),
+        secrets: Arc::new(pages::SecretStash::default()),
     };
     api_router(&state)
+        .merge(pages::routes(&state))
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod demo;
+mod desk;
 mod lifecycle;
+mod payments;
 
 use cchc_app::accounts::NewAccount;
 use cchc_app::catalogue::{ReferenceUnitFiles, reference_units};

@@ -208,6 +208,15 @@ fn sha256_hex(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The text of a year's notice file shipped in the repository, if there is one.
+pub fn embedded_year_text(year: i16) -> Option<&'static str> {
+    let name = format!("{year}.toml");
+    EMBEDDED_YEARS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
 impl CalendarData {
     /// The rules and notices shipped in the repository's `data/calendar/`.
     pub fn embedded() -> Result<Self, DataError> {

@@ -23,7 +23,7 @@ pub use clock::{
     ClockError, ClockRequest, DueDate, Extension, ExtensionKind, LimitUnit, Pause, Progress,
     StartRule, TimeLimit, Verdict, WorkingClock,
 };
-pub use data::{CalendarData, DataError};
+pub use data::{CalendarData, DataError, embedded_year_text};
 pub use days::{Calendar, CalendarError, DayMark, DayNote, DayNoteKind};
 pub use lunar::{LunarDate, LunarError};
 pub use schedule::{Period, ScheduleError, WorkSchedule};

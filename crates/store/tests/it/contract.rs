@@ -54,7 +54,11 @@ async fn create(store: &Store, code: &str) -> Dossier {
             &e,
             "secret-hash",
             Some("citizen-1"),
-            Some(at("2025-03-10T08:00")),
+            &cchc_store::Projected {
+                due_at: Some(at("2025-03-10T08:00")),
+                finished_late: None,
+            },
+            &[],
         )
         .await
         .unwrap();
@@ -72,7 +76,9 @@ async fn step(
     let expected = d.version;
     let mut next = d.clone();
     next.apply(&e).unwrap();
-    store.append_event(&next, &e, expected, None).await?;
+    store
+        .append_event(&next, &e, expected, &Default::default(), &[])
+        .await?;
     *d = next;
     Ok(())
 }
@@ -174,7 +180,7 @@ on_every_backend!(duplicate_dossier_is_refused, |store: Store| async move {
     let e = received("000.00.20.H34-250303-0003");
     let d = Dossier::start(&e).unwrap();
     let err = store
-        .insert_dossier(&d, &e, "x", None, None)
+        .insert_dossier(&d, &e, "x", None, &Default::default(), &[])
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Duplicate(_)), "{err}");
@@ -290,6 +296,7 @@ on_every_backend!(
             .search_procedures(
                 "dang ky khai sinh",
                 &["dang".into(), "khai".into(), "sinh".into()],
+                &Default::default(),
                 10,
                 0,
             )
@@ -297,18 +304,41 @@ on_every_backend!(
             .unwrap();
         assert_eq!((n, found[0].code.as_str()), (1, "1.001193"));
         let (n, _) = store
-            .search_procedures("1.00", &["1.00".into()], 10, 0)
+            .search_procedures("1.00", &["1.00".into()], &Default::default(), 10, 0)
             .await
             .unwrap();
         assert_eq!(n, 2);
         let (n, _) = store
-            .search_procedures("%", &["%".into()], 10, 0)
+            .search_procedures("%", &["%".into()], &Default::default(), 10, 0)
             .await
             .unwrap();
         assert_eq!(
             n, 2,
             "LIKE wildcards in the query are literal-stripped, not injected"
         );
+        // Filters: field exactly, level inside the stored level list, online kind.
+        let only = |field: Option<&str>, level: Option<&str>| cchc_store::ProcedureFilter {
+            field: field.map(str::to_owned),
+            level: level.map(str::to_owned),
+            online_kind: None,
+        };
+        let (n, _) = store
+            .search_procedures("", &[], &only(Some("no such field"), None), 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+        let (n, _) = store
+            .search_procedures("", &[], &only(None, Some("nowhere")), 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+        let fields = store.procedure_fields().await.unwrap();
+        assert!(!fields.is_empty());
+        let (n, _) = store
+            .search_procedures("", &[], &only(Some(&fields[0].0), None), 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(n, fields[0].1);
     }
 );
 

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod citizen_pages;
+mod officer_pages;
 
 use cchc_app::accounts::NewAccount;
 use cchc_app::catalogue::{ReferenceUnitFiles, reference_units};

@@ -1,0 +1,51 @@
+-- The web: lateness frozen at finish, uploaded files, online payments, calendar notices added
+-- by an administrator (SQLite).
+
+-- 1 finished late, 0 on time or early, NULL while open: judged once by the domain at finish.
+ALTER TABLE dossiers ADD COLUMN finished_late INTEGER;
+-- Covering, so the on-time table per unit and period reads the index only.
+CREATE INDEX dossiers_finished ON dossiers(finished_at, receiving_unit, finished_late, due_at);
+CREATE INDEX dossiers_current_assignee ON dossiers(current_unit, assignee);
+-- A unit's results in a period (the leader's board), read from the index alone.
+CREATE INDEX dossiers_unit_finished ON dossiers(current_unit, finished_at, finished_late, due_at);
+
+-- Files of a dossier (thành phần hồ sơ điện tử), written in the same transaction as the event
+-- that brought them; never updated.
+CREATE TABLE attachments (
+    id              TEXT PRIMARY KEY,
+    dossier_code    TEXT NOT NULL REFERENCES dossiers(code),
+    event_seq       INTEGER NOT NULL,
+    component       TEXT NOT NULL,
+    file_name       TEXT NOT NULL,
+    content_type    TEXT NOT NULL,
+    size_bytes      INTEGER NOT NULL,
+    sha256          TEXT NOT NULL,
+    content         BLOB NOT NULL,
+    uploaded_by     TEXT NOT NULL,
+    uploaded_at     TEXT NOT NULL
+);
+CREATE INDEX attachments_dossier ON attachments(dossier_code);
+
+-- Online payments through a gateway: pending until the gateway's signed confirmation.
+CREATE TABLE payments (
+    id              TEXT PRIMARY KEY,
+    dossier_code    TEXT NOT NULL REFERENCES dossiers(code),
+    amount          INTEGER NOT NULL,
+    gateway         TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    created_by      TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    completed_at    TEXT,
+    gateway_ref     TEXT
+);
+CREATE INDEX payments_dossier ON payments(dossier_code);
+
+-- Announced notices (thông báo nghỉ lễ, hoán đổi ngày làm việc) added at run time, as the same
+-- TOML as data/calendar/YYYY.toml; the latest per year replaces the file's.
+CREATE TABLE calendar_notices (
+    year            INTEGER NOT NULL,
+    added_at        TEXT NOT NULL,
+    added_by        TEXT NOT NULL,
+    source          TEXT NOT NULL,
+    PRIMARY KEY (year, added_at)
+);

@@ -1,0 +1,38 @@
+//! Aggregates read by published pages and boards, straight from the dossier rows (the
+//! indicators issue replaces these scans with rollups maintained with each event).
+
+use crate::{Backend, Result, Store};
+
+/// Dossiers finished in a period at one receiving unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedCount {
+    pub unit: String,
+    pub finished: i64,
+    /// Judged late by the domain at the finish (`finished_late`).
+    pub late: i64,
+}
+
+impl Store {
+    /// Per receiving unit, the dossiers finished in `[from, to)` (ISO civil times) and how many
+    /// of them late. Dossiers finished before lateness was recorded count as on time only if
+    /// they finished by their due date.
+    pub async fn finished_by_unit(&self, from: &str, to: &str) -> Result<Vec<FinishedCount>> {
+        on_pool!(self, pool => {
+            let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+                "SELECT receiving_unit, COUNT(*), \
+                 SUM(CASE WHEN finished_late = 1 OR (finished_late IS NULL AND due_at IS NOT NULL \
+                 AND finished_at > due_at) THEN 1 ELSE 0 END) \
+                 FROM dossiers WHERE finished_at >= $1 AND finished_at < $2 \
+                 GROUP BY receiving_unit ORDER BY receiving_unit",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(unit, finished, late)| FinishedCount { unit, finished, late })
+                .collect())
+        })
+    }
+}
