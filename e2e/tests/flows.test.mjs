@@ -125,6 +125,7 @@ describe("online dossier, from submission to rating", () => {
     await page.getByRole("button", { name: "Ghi nhận kết quả" }).click();
     await flash(page);
     assert.match(await page.textContent("main"), /Đã xử lý xong/);
+    await screenshot(page, "13b-officer-decided");
   });
 
   test("the citizen pays online through the sandbox gateway", async () => {
@@ -136,6 +137,7 @@ describe("online dossier, from submission to rating", () => {
     await page.getByRole("button", { name: "Xác nhận thanh toán" }).click();
     await page.waitForURL(/\/cong-dan\/ho-so\//);
     assert.match(await flash(page), /thanh toán/i);
+    await screenshot(page, "14a-citizen-paid-phone");
   });
 
   test("the officer returns the result", async () => {
@@ -145,6 +147,7 @@ describe("online dossier, from submission to rating", () => {
     await page.getByRole("button", { name: "Trả kết quả" }).click();
     await flash(page);
     assert.match(await page.textContent("main"), /Đã trả kết quả/);
+    await screenshot(page, "14b-officer-returned");
   });
 
   test("the citizen rates the service", async () => {

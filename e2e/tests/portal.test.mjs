@@ -106,6 +106,7 @@ describe("public portal", () => {
     assert.match(await page.getByRole("alert").textContent(), /không đúng/);
     assert.equal(await page.getByLabel("Tên đăng nhập").inputValue(), "congdan001");
     await assertAccessible(page, "login");
+    await screenshot(page, "07-login-error");
   });
 });
 
@@ -164,6 +165,7 @@ describe("administration", () => {
     await page.getByLabel("Vai trò").selectOption("officer");
     await page.getByRole("button", { name: "Lưu" }).click();
     await page.getByRole("status").waitFor();
+    await screenshot(page, "09-admin-accounts");
   });
 
   test("a citizen cannot open the administration", async () => {
@@ -172,5 +174,6 @@ describe("administration", () => {
     const r = await page.goto(`${server.base}/quan-tri/tai-khoan`);
     assert.equal(r.status(), 403);
     await page.getByRole("heading", { name: "Không có quyền truy cập" }).waitFor();
+    await screenshot(page, "08-citizen-refused-admin");
   });
 });

@@ -288,7 +288,36 @@ impl App {
             })
             .await?;
         self.install_calendar(calendar)?;
+        self.reproject_open_dossiers().await?;
         Ok(year)
+    }
+
+    /// Recomputes the stored due date of every open dossier under the calendar now in force
+    /// (a notice may add or move days off inside running deadlines). The events do not change:
+    /// the due date is derived from them and the calendar. Returns how many rows changed.
+    pub async fn reproject_open_dossiers(&self) -> Result<u64> {
+        let mut after = String::new();
+        let mut changed = 0;
+        loop {
+            let codes = self.store.open_dossier_codes(&after, 500).await?;
+            let Some(last) = codes.last() else {
+                return Ok(changed);
+            };
+            after = last.clone();
+            for code in &codes {
+                let Some((d, _)) = self.store.dossier(code).await? else {
+                    continue;
+                };
+                let due = self.projected(&d)?.due_at.map(civil);
+                if self
+                    .store
+                    .set_due_at(code, i64::from(d.version), due)
+                    .await?
+                {
+                    changed += 1;
+                }
+            }
+        }
     }
 }
 

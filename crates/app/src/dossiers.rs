@@ -464,7 +464,7 @@ impl App {
 
     /// The row's computed columns: the due date now, and lateness once finished, judged by
     /// the domain (`Dossier::judge`) so every reader of the row agrees with the dossier page.
-    fn projected(&self, d: &Dossier) -> Result<Projected> {
+    pub(crate) fn projected(&self, d: &Dossier) -> Result<Projected> {
         let Some(req) = d
             .clock_request()
             .map_err(|e| AppError::Internal(e.to_string()))?

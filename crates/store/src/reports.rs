@@ -36,3 +36,42 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Codes of the dossiers whose clock runs or is paused (statuses 2, 4, 5, 6), after `after`
+    /// in code order, `limit` at a time (keyset pagination).
+    pub async fn open_dossier_codes(&self, after: &str, limit: i64) -> Result<Vec<String>> {
+        on_pool!(self, pool => {
+            let codes: Vec<String> = sqlx::query_scalar(
+                "SELECT code FROM dossiers WHERE status IN (2, 4, 5, 6) AND code > $1 ORDER BY code LIMIT $2",
+            )
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            Ok(codes)
+        })
+    }
+
+    /// Rewrites the due date column of one dossier (derived data: no event changes) if its
+    /// version is still `version`; returns whether it changed.
+    pub async fn set_due_at(
+        &self,
+        code: &str,
+        version: i64,
+        due_at: Option<String>,
+    ) -> Result<bool> {
+        on_pool!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE dossiers SET due_at = $3 WHERE code = $1 AND version = $2 \
+                 AND due_at IS DISTINCT FROM $3",
+            )
+            .bind(code)
+            .bind(version)
+            .bind(due_at)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+}
