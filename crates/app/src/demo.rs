@@ -1811,16 +1811,23 @@ impl<'a> Run<'a> {
         }
         self.set_now(at);
         let what = format!("{action:?}");
-        self.view = self
-            .app
-            .act(who, &self.code, Some(self.view.dossier.version), action)
-            .await
-            .map_err(|e| {
-                internal(format!(
-                    "hồ sơ {} ({}), {} lúc {at}: {what}: {e}",
-                    self.code, self.view.status_label, who.username
-                ))
-            })?;
+        // A citizen's online payment arrives confirmed by the payment gateway.
+        let confirmed = who.role == Role::Citizen && matches!(action, Action::Pay { .. });
+        let done = if confirmed {
+            self.app
+                .record_confirmed_payment(who, &self.code, action)
+                .await
+        } else {
+            self.app
+                .act(who, &self.code, Some(self.view.dossier.version), action)
+                .await
+        };
+        self.view = done.map_err(|e| {
+            internal(format!(
+                "hồ sơ {} ({}), {} lúc {at}: {what}: {e}",
+                self.code, self.view.status_label, who.username
+            ))
+        })?;
         self.t = at;
         Ok(true)
     }

@@ -140,7 +140,7 @@ impl Action {
         match self {
             Self::Extend { .. } | Self::Stop { .. } => Allowed::Leader,
             Self::Withdraw { .. } | Self::Rate { .. } => Allowed::Owner,
-            Self::ReceiveSupplement { .. } | Self::Pay { .. } => Allowed::StaffOrOwner,
+            Self::ReceiveSupplement { .. } => Allowed::StaffOrOwner,
             _ => Allowed::Staff,
         }
     }
@@ -643,6 +643,37 @@ impl App {
                 "chỉ gửi kèm tệp khi nộp hồ sơ hoặc bổ sung hồ sơ".into(),
             ));
         }
+        self.act_as(who, code, expected_version, action, files, false)
+            .await
+    }
+
+    /// Records a payment a gateway confirmed (its signature checked by the caller) on the
+    /// owner's behalf. Citizens cannot record payments themselves: `Pay` is a staff action,
+    /// and this is the one other way in.
+    pub(crate) async fn record_confirmed_payment(
+        &self,
+        owner: &Principal,
+        code: &str,
+        action: Action,
+    ) -> Result<DossierView> {
+        if !matches!(action, Action::Pay { online: true, .. }) {
+            return Err(AppError::Internal(
+                "only online payments are confirmed".into(),
+            ));
+        }
+        self.act_as(owner, code, None, action, Vec::new(), true)
+            .await
+    }
+
+    async fn act_as(
+        &self,
+        who: &Principal,
+        code: &str,
+        expected_version: Option<u32>,
+        action: Action,
+        files: Vec<NewAttachment>,
+        gateway_confirmed: bool,
+    ) -> Result<DossierView> {
         let (dossier, meta) = self
             .store
             .dossier(code)
@@ -650,10 +681,17 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("hồ sơ {code}")))?;
         let is_owner = meta.owner_account.as_deref() == Some(who.account_id.as_str());
         match (action.allowed(), who.role) {
+            (_, Role::Citizen) if is_owner && gateway_confirmed => {}
             (Allowed::Owner | Allowed::StaffOrOwner, Role::Citizen) if is_owner => {}
             // Another citizen's dossier does not exist for them, whatever the action.
-            (_, Role::Citizen) => {
+            (_, Role::Citizen) if !is_owner => {
                 return Err(AppError::NotFound(format!("hồ sơ {code}")));
+            }
+            (_, Role::Citizen) => {
+                return Err(AppError::Forbidden(
+                    "thao tác này do cán bộ thực hiện; thanh toán trực tuyến qua cổng thanh toán"
+                        .into(),
+                ));
             }
             (Allowed::Owner, _) => {
                 return Err(AppError::Forbidden(

@@ -1,7 +1,8 @@
 //! Files of dossiers: what may be uploaded (type by content, size limits), and who may read
 //! them. A file is stored with the event that brought it, in the same transaction.
 
-use cchc_store::{AttachmentInfo, NewAttachment};
+pub use cchc_store::AttachmentInfo;
+use cchc_store::NewAttachment;
 
 use crate::{App, AppError, Principal, Result, random_hex};
 

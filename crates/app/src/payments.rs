@@ -465,7 +465,7 @@ impl App {
         loop {
             attempt += 1;
             match self
-                .act(&owner, &row.dossier_code, None, action.clone())
+                .record_confirmed_payment(&owner, &row.dossier_code, action.clone())
                 .await
             {
                 Ok(_) => break,

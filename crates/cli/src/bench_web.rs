@@ -264,7 +264,8 @@ pub fn run(args: &WebBenchArgs, database_url: &str, out: &mut String) -> anyhow:
             // Older than a week: finished, within 1-5 days (5 is late for a 3-day limit).
             let finish = (days_ago > 7).then(|| 1 + rng.below(5) as i64);
             let key = (unit.agency_code.clone(), day);
-            let seq = seqs.entry(key).or_insert(0);
+            // From 1001: the demo desk's own dossiers take the first numbers of their day.
+            let seq = seqs.entry(key).or_insert(1000);
             *seq += 1;
             // Codes carry four digits per agency and day: skip the rare overflow.
             if *seq > 9999 {

@@ -80,20 +80,25 @@ impl ApiError {
     }
 }
 
+/// The HTTP status of an application error, for the API and the pages alike; internal errors
+/// are logged here, once, with their detail (users see only a generic message).
+pub(crate) fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Internal(detail) => {
+            tracing::error!(%detail, "internal error");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
-        let status = match &e {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-        };
-        Self::new(status, e.code(), e.to_string())
+        Self::new(status_of(&e), e.code(), e.to_string())
     }
 }
 

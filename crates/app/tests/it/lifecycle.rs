@@ -232,7 +232,7 @@ async fn online_submission_rating_and_ownership() {
         .await
         .unwrap();
     assert_eq!(v.due.as_deref(), Some("2025-03-13T08:00:00+07:00"));
-    // A citizen may not decide their own dossier.
+    // A citizen may not decide their own dossier (told so: it is theirs), nor see another's.
     let decide = Action::Decide {
         outcome: Outcome::Rejected,
         note: "x".into(),
@@ -240,6 +240,12 @@ async fn online_submission_rating_and_ownership() {
     };
     assert!(matches!(
         w.app.act(&w.citizen, &code, None, decide.clone()).await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.app
+            .act(&w.other_citizen, &code, None, decide.clone())
+            .await,
         Err(AppError::NotFound(_))
     ));
     w.app.act(&w.officer_a, &code, None, decide).await.unwrap();
@@ -470,4 +476,36 @@ async fn diacritics_insensitive_search() {
         .await
         .unwrap();
     assert!(page.items.iter().any(|p| p.code == "1.004194"));
+}
+
+#[tokio::test]
+async fn a_citizen_cannot_record_a_payment_without_the_gateway() {
+    let w = world().await;
+    w.set_now("2025-03-03T08:00:00");
+    let receipt = w
+        .app
+        .create_dossier(&w.citizen, new_dossier(Channel::Online, Some(COMMUNE_A)))
+        .await
+        .unwrap();
+    let pay = Action::Pay {
+        amount: 7_000,
+        method: "tự khai".into(),
+        online: true,
+        reference: "X".into(),
+    };
+    let err = w
+        .app
+        .act(&w.citizen, &receipt.code, None, pay.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden(_)), "{err}");
+    let err = w
+        .app
+        .act(&w.other_citizen, &receipt.code, None, pay)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::NotFound(_)), "{err}");
+    let view = w.app.dossier(&w.citizen, &receipt.code).await.unwrap();
+    assert!(view.dossier.payments.is_empty());
+    assert_eq!(view.dossier.version, 1);
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -15,8 +15,11 @@ use cchc_domain::procedure::{Channel, OnlineKind, Procedure};
 use serde::Deserialize;
 
 use super::public::{Choice, ProcedureItem};
-use super::{FormData, Layout, PageError, Session, flash_redirect, fmt, render, render_status};
+use super::{
+    FormData, Layout, PageError, Session, flash_redirect, fmt, render, render_status, sentence,
+};
 use crate::AppState;
+use crate::pages::Params;
 
 pub(super) fn routes(_state: &AppState) -> Router<AppState> {
     Router::new()
@@ -104,7 +107,7 @@ struct UnitsPage {
 async fn units(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<UnitQuery>,
+    Params(q): Params<UnitQuery>,
 ) -> Result<Response, PageError> {
     admin(&session)?;
     let tree = s.app.units()?;
@@ -180,7 +183,7 @@ struct ProceduresPage {
 async fn procedures(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<SearchQuery>,
+    Params(q): Params<SearchQuery>,
 ) -> Result<Response, PageError> {
     admin(&session)?;
     let page = s
@@ -358,7 +361,7 @@ async fn procedure_save(
             p.set_online_kind(online_kind);
             p.set_fee_bearing(form.has("co_phi"));
             p.set_after_15h_next_day(form.has("sau_15h"));
-            let mut page = procedure_form_of(&session, &p, Some(capitalise(&message)));
+            let mut page = procedure_form_of(&session, &p, Some(sentence(&message)));
             for ch in &mut page.channels {
                 ch.available = form.has(&format!("{}_ap_dung", ch.key));
                 ch.amount = form.get(&format!("{}_so", ch.key));
@@ -370,14 +373,6 @@ async fn procedure_save(
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-fn capitalise(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -443,7 +438,7 @@ struct AccountsPage {
 async fn accounts(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<SearchQuery>,
+    Params(q): Params<SearchQuery>,
 ) -> Result<Response, PageError> {
     let who = admin(&session)?;
     let page = s
@@ -515,7 +510,7 @@ async fn account_create(
                         unit,
                         roles: role_choices(&role_text),
                     },
-                    error: Some(capitalise(&m)),
+                    error: Some(sentence(&m)),
                 },
             ))
         }
@@ -615,7 +610,7 @@ async fn account_save(
                     username: a.username,
                     name: form.get("ho_ten"),
                     title: form.get("chuc_vu"),
-                    error: Some(capitalise(&m)),
+                    error: Some(sentence(&m)),
                 },
             ))
         }
@@ -721,7 +716,7 @@ async fn calendar_page(
 async fn calendar(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<YearQuery>,
+    Params(q): Params<YearQuery>,
 ) -> Result<Response, PageError> {
     admin(&session)?;
     let year = q.nam.unwrap_or_else(|| s.app.now().date().year());
@@ -884,8 +879,7 @@ async fn calendar_save(
                 .iter()
                 .find(|(k, _)| k == "tep")
                 .map(|(_, v)| v.clone());
-            let page =
-                calendar_page(&s, &session, year, notice, typed, Some(capitalise(&m))).await?;
+            let page = calendar_page(&s, &session, year, notice, typed, Some(sentence(&m))).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),

@@ -9,7 +9,7 @@ mod submit;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use cchc_app::dossiers::ListQuery;
@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 use super::{Layout, PageError, Session, fmt, render};
 use crate::AppState;
+use crate::pages::Params;
 
 pub(super) fn routes(state: &AppState) -> Router<AppState> {
     let upload_limit = DefaultBodyLimit::max(state.config.max_upload_bytes);
@@ -49,18 +50,7 @@ fn citizen(session: &Session) -> Result<&Principal, PageError> {
     session.require_role(&[Role::Citizen])
 }
 
-/// An application message as a sentence: first letter upper-cased, final full stop.
-fn sentence(message: &str) -> String {
-    let mut chars = message.trim().chars();
-    let mut out: String = match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with(['.', '!', '?', ')']) {
-        out.push('.');
-    }
-    out
-}
+use super::sentence;
 
 /// The page of one's dossier.
 fn dossier_href(code: &str) -> String {
@@ -101,7 +91,7 @@ const PER_PAGE: i64 = 20;
 async fn home(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<PageQuery>,
+    Params(q): Params<PageQuery>,
 ) -> Result<Response, PageError> {
     let who = citizen(&session)?;
     let page = q.trang.unwrap_or(1).clamp(1, 10_000);

@@ -64,6 +64,9 @@ pub struct Session {
     /// Scheme and host the browser used, for links printed on paper (QR codes).
     pub origin: String,
     token: Option<String>,
+    /// An unsafe multipart request whose CSRF token is in its body, not yet read: only an
+    /// [`UploadSession`] handler (which checks it through `read_multipart`) may take it.
+    csrf_pending: bool,
 }
 
 impl Session {
@@ -115,11 +118,30 @@ impl Session {
 impl FromRequestParts<AppState> for Session {
     type Rejection = PageError;
 
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let UploadSession(session) = UploadSession::from_request_parts(parts, state).await?;
+        // Every handler but an upload's refuses a request whose token nobody has checked
+        // (a multipart body sent to a urlencoded form, or to an action without a body).
+        if session.csrf_pending {
+            return Err(PageError::Csrf);
+        }
+        Ok(session)
+    }
+}
+
+/// The session of a handler that reads a multipart form: its CSRF token is checked by
+/// [`read_multipart`], which such a handler must call before changing anything.
+pub struct UploadSession(pub Session);
+
+impl FromRequestParts<AppState> for UploadSession {
+    type Rejection = PageError;
+
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, PageError> {
         parts
             .extensions
             .get::<Session>()
             .cloned()
+            .map(UploadSession)
             .ok_or_else(|| PageError::App(AppError::Internal("session layer missing".into())))
     }
 }
@@ -298,7 +320,9 @@ async fn session_layer(State(state): State<AppState>, req: Request, next: Next) 
         htmx: req.headers().contains_key("hx-request"),
         origin,
         token,
+        csrf_pending: false,
     };
+    let mut session = session;
     let method = req.method().clone();
     let mut req = req;
     if is_unsafe(&method) {
@@ -331,8 +355,11 @@ async fn session_layer(State(state): State<AppState>, req: Request, next: Next) 
                     return PageError::Csrf.into_response();
                 }
                 req = Request::from_parts(parts, Body::from(bytes));
-            } else if !content_type.starts_with("multipart/form-data") {
-                // Multipart handlers check `_csrf` themselves through `read_multipart`.
+            } else if content_type.starts_with("multipart/form-data") {
+                // Upload handlers check `_csrf` themselves through `read_multipart`; every
+                // other handler refuses the request (see `Session`'s extractor).
+                session.csrf_pending = true;
+            } else {
                 return PageError::Csrf.into_response();
             }
         }
@@ -345,6 +372,23 @@ async fn session_layer(State(state): State<AppState>, req: Request, next: Next) 
         .iter()
         .any(|v| v.as_bytes().starts_with(FLASH_COOKIE.as_bytes()));
     let h = resp.headers_mut();
+    if secure {
+        // `flash_redirect` does not know the deployment: mark its cookie here.
+        let marked: Vec<HeaderValue> = h
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| match v.to_str() {
+                Ok(t) if t.starts_with(FLASH_COOKIE) && !t.contains("; Secure") => {
+                    HeaderValue::from_str(&format!("{t}; Secure")).unwrap_or_else(|_| v.clone())
+                }
+                _ => v.clone(),
+            })
+            .collect();
+        h.remove(header::SET_COOKIE);
+        for v in marked {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
     if let Some(a) = new_anon {
         h.append(header::SET_COOKIE, cookie(ANON_COOKIE, &a, None, secure));
     }
@@ -450,17 +494,7 @@ impl IntoResponse for PageError {
                 "Nội dung gửi lên vượt quá dung lượng cho phép.".to_owned(),
             ),
             Self::App(e) => {
-                let status = match &e {
-                    AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-                    AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-                    AppError::NotFound(_) => StatusCode::NOT_FOUND,
-                    AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                    AppError::Conflict(_) => StatusCode::CONFLICT,
-                    AppError::Internal(detail) => {
-                        tracing::error!(%detail, "internal error");
-                        StatusCode::INTERNAL_SERVER_ERROR
-                    }
-                };
+                let status = crate::status_of(&e);
                 let heading = match status {
                     StatusCode::FORBIDDEN => "Không có quyền truy cập",
                     StatusCode::NOT_FOUND => "Không tìm thấy",
@@ -468,11 +502,7 @@ impl IntoResponse for PageError {
                     StatusCode::INTERNAL_SERVER_ERROR => "Lỗi hệ thống",
                     _ => "Không thực hiện được",
                 };
-                let mut message = e.to_string();
-                if let Some(first) = message.get(..1) {
-                    message = first.to_uppercase() + &message[1..];
-                }
-                (status, heading, message)
+                (status, heading, sentence(&e.to_string()))
             }
         };
         render_status(
@@ -492,6 +522,21 @@ pub(crate) fn not_found_page() -> Response {
 }
 
 // ---- forms -------------------------------------------------------------------------------
+
+/// A page's query string, read into `T`; a malformed one is a Vietnamese error page (422),
+/// not a plain-text rejection.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Self(v))
+            .map_err(|_| AppError::Invalid("địa chỉ trang có tham số không hợp lệ".into()).into())
+    }
+}
 
 /// A urlencoded form as ordered pairs: repeated fields (checkboxes) and missing ones are both
 /// easy to read, and a malformed body is a clear error rather than a rejection page.
@@ -520,13 +565,28 @@ impl FormData {
     pub fn has(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)
     }
+
+    /// The dossier version a form was filled against (a hidden field): `None` when absent.
+    /// A value that is not a version cannot match the dossier's, so it is a conflict rather
+    /// than an action taken without the check.
+    pub fn version(&self, name: &str, code: &str) -> Result<Option<u32>, AppError> {
+        let text = self.get(name);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse()
+            .map(Some)
+            .map_err(|_| AppError::Conflict(code.to_owned()))
+    }
 }
 
 impl<S: Send + Sync> FromRequest<S> for FormData {
     type Rejection = PageError;
 
-    async fn from_request(req: Request, _: &S) -> Result<Self, PageError> {
-        let bytes = to_bytes(req.into_body(), usize::MAX)
+    async fn from_request(req: Request, state: &S) -> Result<Self, PageError> {
+        // Through `Bytes`, so the router's body limit applies (a form sent with the CSRF
+        // header is not buffered by the session layer, which would otherwise bound it).
+        let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| PageError::TooLarge)?;
         serde_urlencoded::from_bytes(&bytes)
@@ -566,6 +626,68 @@ pub async fn read_multipart(
     }
     session.check_csrf(&form.fields.get(CSRF_FIELD))?;
     Ok(form)
+}
+
+// ---- files --------------------------------------------------------------------------------
+
+/// `filename*` of Content-Disposition (RFC 5987): UTF-8, percent-encoded.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Content-Disposition with a plain ASCII fallback and the exact name in UTF-8.
+pub(crate) fn disposition(name: &str) -> HeaderValue {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        percent_encode(name)
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+/// A dossier's file as a download: its sniffed type, a safe name, never cached.
+pub(crate) fn file_response(info: &cchc_app::files::AttachmentInfo, content: Vec<u8>) -> Response {
+    let content_type = HeaderValue::from_str(&info.content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let mut resp = (StatusCode::OK, content).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, content_type);
+    h.insert(header::CONTENT_DISPOSITION, disposition(&info.file_name));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    resp
+}
+
+/// An application message as a sentence: first letter upper-cased, final full stop.
+pub(crate) fn sentence(message: &str) -> String {
+    let mut chars = message.trim().chars();
+    let mut out: String = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?', ')']) {
+        out.push('.');
+    }
+    out
 }
 
 // ---- one-time secrets ---------------------------------------------------------------------
@@ -643,6 +765,20 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn file_names_are_sent_safely() {
+        let v = disposition("tờ khai \"x\".pdf");
+        assert_eq!(
+            v.to_str().ok(),
+            Some(
+                "attachment; filename=\"t_ khai _x_.pdf\"; \
+                 filename*=UTF-8''t%E1%BB%9D%20khai%20%22x%22.pdf"
+            )
+        );
+        assert_eq!(sentence("hồ sơ đã đóng"), "Hồ sơ đã đóng.");
+        assert_eq!(sentence("xong."), "Xong.");
     }
 
     #[test]

@@ -36,18 +36,7 @@ fn staff(session: &Session) -> Result<&Principal, PageError> {
     session.require_role(&[Role::Officer, Role::Leader])
 }
 
-/// An application message as a sentence: first letter upper-cased, final full stop.
-fn sentence(message: &str) -> String {
-    let mut chars = message.trim().chars();
-    let mut out: String = match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with(['.', '!', '?', ')']) {
-        out.push('.');
-    }
-    out
-}
+use super::sentence;
 
 /// A dossier as a table row.
 pub(crate) struct RowView {

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,6 +19,7 @@ use serde::Deserialize;
 use super::fmt;
 use super::{FormData, Layout, PageError, SESSION_COOKIE, Session, cookie, render, render_status};
 use crate::AppState;
+use crate::pages::Params;
 
 pub(super) fn routes(state: &AppState) -> Router<AppState> {
     let limited = Router::new()
@@ -132,7 +133,7 @@ const PER_PAGE: i64 = 20;
 async fn catalogue(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<CatalogueQuery>,
+    Params(q): Params<CatalogueQuery>,
 ) -> Result<Response, PageError> {
     let filter = ProcedureFilter {
         field: Some(q.linh_vuc.clone()).filter(|f| !f.is_empty()),
@@ -373,7 +374,7 @@ impl LookupResult {
 async fn lookup_form(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<LookupQuery>,
+    Params(q): Params<LookupQuery>,
 ) -> Response {
     if q.ma_ho_so.is_empty() && q.ma.is_empty() {
         return render(&LookupPage {
@@ -391,7 +392,7 @@ async fn lookup(
     State(s): State<AppState>,
     session: Session,
     Path(code): Path<String>,
-    Query(q): Query<LookupQuery>,
+    Params(q): Params<LookupQuery>,
 ) -> Response {
     lookup_page(&s, &session, code.trim(), q.ma.trim()).await
 }
@@ -466,7 +467,7 @@ fn percent(part: i64, whole: i64) -> String {
 async fn indicators(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<QuarterQuery>,
+    Params(q): Params<QuarterQuery>,
 ) -> Result<Response, PageError> {
     let current = Quarter::containing(s.app.now().date());
     let quarter = match q.quy.as_deref().filter(|x| !x.is_empty()) {
@@ -519,10 +520,16 @@ struct LoginPage {
     error: Option<String>,
 }
 
-/// Only paths on this site (no `//host`, no scheme) may be gone back to.
+/// Only paths on this site (no `//host`, no scheme) may be gone back to. Browsers drop tabs
+/// and line breaks from a `Location` (`/<TAB>/evil.example` is `//evil.example`) and a line
+/// break cannot be sent in a header at all, so a path with any whitespace or control
+/// character is refused too.
 fn safe_next(next: &str) -> Option<String> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\'))
-        .then(|| next.to_owned())
+    (next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_whitespace() || c.is_control()))
+    .then(|| next.to_owned())
 }
 
 fn home_of(role: Role) -> &'static str {
@@ -534,7 +541,7 @@ fn home_of(role: Role) -> &'static str {
     }
 }
 
-async fn login_form(session: Session, Query(q): Query<NextQuery>) -> Response {
+async fn login_form(session: Session, Params(q): Params<NextQuery>) -> Response {
     if let Some(p) = &session.principal {
         return Redirect::to(home_of(p.role)).into_response();
     }

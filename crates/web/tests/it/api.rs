@@ -194,12 +194,24 @@ async fn each_role_is_refused_where_it_must_be() {
             .0,
         404
     );
-    // The owner cannot accept their own dossier; a citizen cannot receive at the counter.
+    // The owner cannot accept their own dossier (told so: it is theirs), nor record a payment
+    // without the gateway; a citizen cannot receive at the counter.
     assert_eq!(
         post(&s, Some(&c1), &action, json!({"action": "accept"}))
             .await
             .0,
-        404
+        403
+    );
+    assert_eq!(
+        post(
+            &s,
+            Some(&c1),
+            &action,
+            json!({"action": "pay", "amount": 7000, "method": "tự khai", "online": true})
+        )
+        .await
+        .0,
+        403
     );
     assert_eq!(
         post(&s, Some(&c1), "/api/v1/dossiers", new_dossier("counter"))

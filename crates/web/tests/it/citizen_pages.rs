@@ -745,3 +745,94 @@ async fn supplement_rating_and_withdrawal_from_the_dossier_page() {
         Some((5, "Nhanh".into()))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multipart_body_does_not_carry_a_form_past_the_csrf_check() {
+    let s = server(WebConfig::default()).await;
+    let mut b = Browser::new(&s);
+    b.login("congdan1").await;
+    let code = submit(&mut b).await;
+    let href = format!("/cong-dan/ho-so/{code}");
+    // Signing out needs the token whatever the body's type.
+    let p = b.post_multipart("/dang-xuat", &[], &[]).await;
+    assert_eq!(p.status, 403, "{}", p.text());
+    assert!(b.jar.contains_key("cchc_session"));
+    assert_eq!(b.get("/cong-dan").await.status, 200, "still signed in");
+    // A urlencoded form hidden in a multipart field's value is not read as one.
+    let p = b
+        .post_multipart(
+            &format!("{href}/rut"),
+            &[("z", "&xac_nhan=co&ly_do=gia-mao&")],
+            &[],
+        )
+        .await;
+    assert_eq!(p.status, 403, "{}", p.text());
+    let v = s.app.dossier(&officer(&s).await, &code).await.unwrap();
+    assert_eq!(v.status_code, 1, "not withdrawn");
+    // The payment action has no body at all: the same.
+    let p = b
+        .post_multipart(&format!("{href}/thanh-toan"), &[], &[])
+        .await;
+    assert_eq!(p.status, 403);
+    // Uploads still take their token from the multipart body.
+    let csrf = b.csrf(&href).await;
+    let p = b
+        .post_multipart(
+            &format!("{href}/bo-sung"),
+            &[("_csrf", &csrf), ("ghi_chu", "x")],
+            &[],
+        )
+        .await;
+    assert_eq!(p.status, 422, "checked, then refused for its content");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_goes_back_only_to_a_path_on_this_site() {
+    let s = server(WebConfig::default()).await;
+    for (next, to) in [
+        ("/cong-dan?trang=1", "/cong-dan?trang=1"),
+        // Browsers drop tabs and line breaks: this would be `//evil.example`.
+        ("/\t/evil.example", "/cong-dan"),
+        ("/\n/evil.example", "/cong-dan"),
+        ("/a\r\nSet-Cookie: x=1", "/cong-dan"),
+        ("//evil.example", "/cong-dan"),
+        ("/\\evil.example", "/cong-dan"),
+        ("https://evil.example/", "/cong-dan"),
+    ] {
+        let mut b = Browser::new(&s);
+        let csrf = b.csrf("/dang-nhap").await;
+        let p = b
+            .post_form(
+                "/dang-nhap",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "congdan1"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{next:?}: {}", p.text());
+        assert_eq!(p.location.as_deref(), Some(to), "{next:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_sent_with_the_csrf_header_is_still_bounded_in_size() {
+    let s = server(WebConfig::default()).await;
+    let mut b = Browser::new(&s);
+    b.login("congdan1").await;
+    let code = submit(&mut b).await;
+    let href = format!("/cong-dan/ho-so/{code}");
+    let csrf = b.csrf(&href).await;
+    let big = format!("ly_do={}", "a".repeat(2 * 1024 * 1024));
+    let req = b
+        .http
+        .post(s.url(&format!("{href}/rut")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-csrf-token", &csrf)
+        .body(big);
+    let p = b.send(req).await;
+    assert_eq!(p.status, 413, "{}", p.text());
+    assert!(p.text().contains("Dữ liệu gửi lên quá lớn"));
+}

@@ -6,6 +6,7 @@
 mod api;
 mod citizen_pages;
 mod officer_pages;
+mod public_pages;
 
 use cchc_app::accounts::NewAccount;
 use cchc_app::catalogue::{ReferenceUnitFiles, reference_units};

@@ -582,3 +582,48 @@ async fn forms_with_errors_come_back_with_what_was_typed() {
         404
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_expected_version_is_a_conflict_not_an_unchecked_action() {
+    let s = server(WebConfig::default()).await;
+    let mut b = Browser::new(&s);
+    b.login("canbo.a").await;
+    let (code, _) = intake(&mut b).await;
+    let token = b.csrf(&format!("/can-bo/ho-so/{code}")).await;
+    let officer = s.app.login("canbo.a", PASSWORD).await.unwrap().principal;
+    let before = s
+        .app
+        .dossier(&officer, &code)
+        .await
+        .unwrap()
+        .dossier
+        .version;
+    // Past u32, or not a number: neither can be the dossier's version.
+    for bad in ["4294967296", "abc", "-1"] {
+        let p = b
+            .post(
+                &format!("/can-bo/ho-so/{code}/thao-tac"),
+                &[
+                    ("_csrf", token.as_str()),
+                    ("expected_version", bad),
+                    ("thao_tac", "request_supplement"),
+                    ("giay_to_bo_sung", "Bản sao sổ hộ khẩu"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 409, "{bad}: {}", p.body);
+        assert!(
+            p.body.contains("vừa được người khác cập nhật"),
+            "{}",
+            p.body
+        );
+    }
+    let after = s
+        .app
+        .dossier(&officer, &code)
+        .await
+        .unwrap()
+        .dossier
+        .version;
+    assert_eq!(before, after, "nothing changed");
+}

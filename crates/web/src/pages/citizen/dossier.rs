@@ -2,9 +2,9 @@
 //! open to its owner now (supplement, payment, rating, withdrawal).
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use cchc_app::dossiers::{Action, HistoryStep};
 use cchc_app::files::{MAX_FILE_BYTES, Upload};
 use cchc_app::payments::amount_due;
@@ -14,10 +14,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::super::{
-    FormData, Layout, PageError, Session, flash_redirect, fmt, read_multipart, render_status,
+    FormData, Layout, PageError, Session, UploadSession, file_response, flash_redirect, fmt,
+    read_multipart, render_status,
 };
 use super::{citizen, dossier_href, sentence};
 use crate::AppState;
+use crate::pages::Params;
 
 pub(crate) struct FileRow {
     pub href: String,
@@ -364,7 +366,7 @@ pub(super) async fn page(
     State(s): State<AppState>,
     session: Session,
     Path(code): Path<String>,
-    Query(q): Query<PageQuery>,
+    Params(q): Params<PageQuery>,
 ) -> Result<Response, PageError> {
     let who = citizen(&session)?;
     let x = Extra {
@@ -411,8 +413,8 @@ async fn mine(s: &AppState, who: &Principal, code: &str) -> Result<(), PageError
     Ok(())
 }
 
-fn version(form: &FormData) -> Option<u32> {
-    form.get("phien_ban").parse().ok()
+fn version(form: &FormData, code: &str) -> Result<Option<u32>, AppError> {
+    form.version("phien_ban", code)
 }
 
 pub(super) async fn rate(
@@ -446,11 +448,15 @@ pub(super) async fn rate(
         )
         .await;
     };
-    match s
-        .app
-        .act(who, &code, version(&form), Action::Rate { score, comment })
-        .await
-    {
+    let result = match version(&form, &code) {
+        Ok(v) => {
+            s.app
+                .act(who, &code, v, Action::Rate { score, comment })
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(_) => Ok(flash_redirect(
             &dossier_href(&code),
             "Cảm ơn bạn đã đánh giá mức độ hài lòng.",
@@ -484,11 +490,11 @@ pub(super) async fn withdraw(
         )
         .await;
     }
-    match s
-        .app
-        .act(who, &code, version(&form), Action::Withdraw { reason })
-        .await
-    {
+    let result = match version(&form, &code) {
+        Ok(v) => s.app.act(who, &code, v, Action::Withdraw { reason }).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(_) => Ok(flash_redirect(&dossier_href(&code), "Đã rút hồ sơ.")),
         Err(e) => refused(&s, &session, who, &code, e, x).await,
     }
@@ -496,7 +502,7 @@ pub(super) async fn withdraw(
 
 pub(super) async fn supplement(
     State(s): State<AppState>,
-    session: Session,
+    UploadSession(session): UploadSession,
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
@@ -538,17 +544,15 @@ pub(super) async fn supplement(
         )
         .await;
     }
-    match s
-        .app
-        .act_with_files(
-            who,
-            &code,
-            version(&form.fields),
-            Action::ReceiveSupplement { note },
-            uploads,
-        )
-        .await
-    {
+    let result = match version(&form.fields, &code) {
+        Ok(v) => {
+            s.app
+                .act_with_files(who, &code, v, Action::ReceiveSupplement { note }, uploads)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(_) => Ok(flash_redirect(
             &dossier_href(&code),
             "Đã gửi giấy tờ bổ sung. Thời hạn giải quyết được tính tiếp từ bây giờ.",
@@ -571,38 +575,6 @@ pub(super) async fn start_refused(
     refused(s, session, who, code, error, x).await
 }
 
-/// `filename*` of Content-Disposition (RFC 5987): UTF-8, percent-encoded.
-fn percent_encode(name: &str) -> String {
-    name.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Content-Disposition with a plain ASCII fallback and the exact name in UTF-8.
-fn disposition(name: &str) -> HeaderValue {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        percent_encode(name)
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
-}
-
 pub(super) async fn download(
     State(s): State<AppState>,
     session: Session,
@@ -610,34 +582,12 @@ pub(super) async fn download(
 ) -> Result<Response, PageError> {
     let who = citizen(&session)?;
     let (info, content) = s.app.attachment(who, &code, &id).await?;
-    let content_type = HeaderValue::from_str(&info.content_type)
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    let mut resp = (StatusCode::OK, content).into_response();
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, content_type);
-    h.insert(header::CONTENT_DISPOSITION, disposition(&info.file_name));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(resp)
+    Ok(file_response(&info, content))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn file_names_are_sent_safely() {
-        let v = disposition("tờ khai \"x\".pdf");
-        assert_eq!(
-            v.to_str().ok(),
-            Some(
-                "attachment; filename=\"t_ khai _x_.pdf\"; \
-                 filename*=UTF-8''t%E1%BB%9D%20khai%20%22x%22.pdf"
-            )
-        );
-    }
 
     #[test]
     fn sizes_read_naturally() {

@@ -16,7 +16,8 @@ use jiff::civil::Date;
 
 use super::super::public::{Choice, ProcedureItem, online_ready};
 use super::super::{
-    FormData, Layout, PageError, Session, flash_redirect, fmt, read_multipart, render_status,
+    FormData, Layout, PageError, Session, UploadSession, flash_redirect, fmt, read_multipart,
+    render_status,
 };
 use super::{citizen, dossier_href, sentence};
 use crate::AppState;
@@ -264,7 +265,7 @@ const DECLARATION: &str = "Tờ khai";
 
 pub(super) async fn submit(
     State(s): State<AppState>,
-    session: Session,
+    UploadSession(session): UploadSession,
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {

@@ -2,7 +2,7 @@
 //! dossiers with a search (`/can-bo/ho-so`).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use cchc_app::AppError;
 use cchc_app::desk::ListStatus;
@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::{QueueView, RowView, day_ending_at, scope_note, staff};
 use crate::AppState;
+use crate::pages::Params;
 use crate::pages::public::Choice;
 use crate::pages::{Layout, PageError, Session, fmt, render};
 
@@ -140,7 +141,7 @@ const PER_PAGE: i64 = 50;
 pub(super) async fn list(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<ListQuery>,
+    Params(q): Params<ListQuery>,
 ) -> Result<Response, PageError> {
     let who = staff(&session)?;
     let status = match q.trang_thai.trim() {

@@ -5,8 +5,8 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use cchc_app::desk::{DossierRecord, RecordEvent};
 use cchc_app::dossiers::Action;
 use cchc_app::{AppError, Principal, Role};
@@ -17,7 +17,9 @@ use jiff::civil::{Date, DateTime, Time};
 use super::{sentence, staff};
 use crate::AppState;
 use crate::pages::public::Choice;
-use crate::pages::{FormData, Layout, PageError, Session, flash_redirect, fmt, render_status};
+use crate::pages::{
+    FormData, Layout, PageError, Session, file_response, flash_redirect, fmt, render_status,
+};
 
 /// What the officer typed in the form that failed, and why it failed.
 #[derive(Default)]
@@ -789,9 +791,15 @@ pub(super) async fn act(
     form: FormData,
 ) -> Result<Response, PageError> {
     let who = staff(&session)?;
-    let version = form.get("expected_version").parse::<u32>().ok();
-    let (status, message) = match parse_action(&form) {
-        Ok((action, done)) => match s.app.act(who, &code, version, action).await {
+    let (status, message) = match form
+        .version("expected_version", &code)
+        .map_err(|e| (StatusCode::CONFLICT, sentence(&e.to_string())))
+        .and_then(|v| {
+            parse_action(&form)
+                .map(|a| (v, a))
+                .map_err(|m| (StatusCode::UNPROCESSABLE_ENTITY, m))
+        }) {
+        Ok((version, (action, done))) => match s.app.act(who, &code, version, action).await {
             Ok(_) => return Ok(flash_redirect(&format!("/can-bo/ho-so/{code}"), done)),
             Err(e @ AppError::Invalid(_)) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, sentence(&e.to_string()))
@@ -799,7 +807,7 @@ pub(super) async fn act(
             Err(e @ AppError::Conflict(_)) => (StatusCode::CONFLICT, sentence(&e.to_string())),
             Err(e) => return Err(e.into()),
         },
-        Err(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+        Err(refused) => refused,
     };
     let typed = Typed {
         action: form.get("thao_tac"),
@@ -810,34 +818,6 @@ pub(super) async fn act(
     Ok(render_status(status, &p))
 }
 
-/// `Content-Disposition` for a download: an ASCII fallback and the UTF-8 name.
-fn disposition(name: &str) -> HeaderValue {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
-}
-
 pub(super) async fn download(
     State(s): State<AppState>,
     session: Session,
@@ -845,17 +825,7 @@ pub(super) async fn download(
 ) -> Result<Response, PageError> {
     let who = staff(&session)?;
     let (info, content) = s.app.attachment(who, &code, &id).await?;
-    let content_type = HeaderValue::from_str(&info.content_type)
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    let mut resp = (StatusCode::OK, content).into_response();
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, content_type);
-    h.insert(header::CONTENT_DISPOSITION, disposition(&info.file_name));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(resp)
+    Ok(file_response(&info, content))
 }
 
 #[cfg(test)]

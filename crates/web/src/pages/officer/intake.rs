@@ -4,7 +4,7 @@
 //! from. On success the lookup secret waits in the stash for the receipt, printed next.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use cchc_app::AppError;
@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::{sentence, staff};
 use crate::AppState;
+use crate::pages::Params;
 use crate::pages::public::{Choice, choices_of};
 use crate::pages::{FormData, Layout, PageError, Session, flash_redirect, render, render_status};
 
@@ -137,7 +138,7 @@ pub(super) struct IntakeQuery {
 pub(super) async fn form(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<IntakeQuery>,
+    Params(q): Params<IntakeQuery>,
 ) -> Result<Response, PageError> {
     let who = staff(&session)?;
     let scope = s.app.desk_scope(who)?;
@@ -326,7 +327,7 @@ struct Suggestions {
 pub(super) async fn suggest(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<IntakeQuery>,
+    Params(q): Params<IntakeQuery>,
 ) -> Result<Response, PageError> {
     staff(&session)?;
     let text = q.thu_tuc.trim();
