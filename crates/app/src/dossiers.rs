@@ -479,6 +479,7 @@ impl App {
         Ok(Projected {
             due_at: due.due,
             finished_late,
+            finishes: false,
         })
     }
 
@@ -765,7 +766,10 @@ impl App {
         let mut next = dossier.clone();
         next.apply(&event)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
-        let projected = self.projected(&next)?;
+        let projected = Projected {
+            finishes: dossier.finished_at().is_none() && next.finished_at().is_some(),
+            ..self.projected(&next)?
+        };
         self.store
             .append_event(&next, &event, dossier.version, &projected, &files)
             .await?;

@@ -107,7 +107,7 @@ impl App {
         let to = quarter.next().first_day()?;
         let counts = self
             .store
-            .finished_by_unit(&format!("{from}T00:00:00"), &format!("{to}T00:00:00"))
+            .finished_by_unit(&from.to_string(), &to.to_string())
             .await?;
         let tree = self.units()?;
         let mut rows: Vec<OnTimeRow> = counts

@@ -194,6 +194,7 @@ fn history(
         projected: Projected {
             due_at: due.due,
             finished_late,
+            finishes: false,
         },
     })
 }

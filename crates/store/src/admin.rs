@@ -1,8 +1,6 @@
 //! What administrators manage besides the catalogue: accounts and their roles, and calendar
 //! notices added at run time.
 
-use sqlx::Row;
-
 use crate::{AccountRow, Backend, Result, Store, StoreError};
 
 /// A calendar year's notice file as an administrator saved it.
@@ -41,21 +39,7 @@ impl Store {
             .bind(offset)
             .fetch_all(pool)
             .await?;
-            let items = rows
-                .iter()
-                .map(|r| {
-                    Ok(AccountRow {
-                        id: r.try_get("id")?,
-                        username: r.try_get("username")?,
-                        display_name: r.try_get("display_name")?,
-                        title: r.try_get("title")?,
-                        password_hash: r.try_get("password_hash")?,
-                        role: r.try_get("role")?,
-                        unit_id: r.try_get("unit_id")?,
-                        created_at: r.try_get("created_at")?,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let items = rows.iter().map(crate::account_row).collect::<Result<Vec<_>>>()?;
             Ok((total, items))
         })
     }

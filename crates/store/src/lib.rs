@@ -61,6 +61,26 @@ pub use files::AttachmentInfo;
 pub use payments::PaymentRow;
 pub use reports::FinishedCount;
 
+/// An account from a row with the `accounts` columns.
+fn account_row<R>(r: &R) -> Result<AccountRow>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(AccountRow {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        title: r.try_get("title")?,
+        password_hash: r.try_get("password_hash")?,
+        role: r.try_get("role")?,
+        unit_id: r.try_get("unit_id")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
 /// Maps a unique-constraint violation to `Duplicate`.
 fn dup(e: sqlx::Error, what: &str) -> StoreError {
     if let sqlx::Error::Database(db) = &e
@@ -178,6 +198,9 @@ pub struct Projected {
     pub due_at: Option<jiff::civil::DateTime>,
     /// Finished late (Some once finished), as the domain judged it at the finish.
     pub finished_late: Option<bool>,
+    /// This event finishes the dossier: count it in the daily rollup (once, at the event
+    /// that sets the finish; a new row that is already finished is counted on insert).
+    pub finishes: bool,
 }
 
 /// A file arriving with an event (a component at submission or with a supplement).
@@ -618,19 +641,7 @@ impl Store {
         );
         on_pool!(self, pool => {
             let row = sqlx::query(AssertSqlSafe(sql.clone())).bind(value).fetch_optional(pool).await?;
-            row.map(|r| {
-                Ok(AccountRow {
-                    id: r.try_get("id")?,
-                    username: r.try_get("username")?,
-                    display_name: r.try_get("display_name")?,
-                    title: r.try_get("title")?,
-                    password_hash: r.try_get("password_hash")?,
-                    role: r.try_get("role")?,
-                    unit_id: r.try_get("unit_id")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .transpose()
+            row.as_ref().map(account_row).transpose()
         })
     }
 
@@ -778,6 +789,35 @@ impl Store {
             .execute(&mut **tx)
             .await
             .map_err(|e| dup(e, &dossier.code))?;
+        Self::count_finished(tx, dossier, projected).await
+    }
+
+    /// Counts a dossier that just finished in the per-unit, per-day rollup.
+    async fn count_finished<'c, DB>(
+        tx: &mut sqlx::Transaction<'c, DB>,
+        dossier: &Dossier,
+        projected: &Projected,
+    ) -> Result<()>
+    where
+        DB: sqlx::Database,
+        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        let Some(at) = dossier.finished_at() else {
+            return Ok(());
+        };
+        sqlx::query(
+            "INSERT INTO finished_daily (unit, day, finished, late) VALUES ($1, $2, 1, $3) \
+             ON CONFLICT (unit, day) DO UPDATE SET finished = finished_daily.finished + 1, \
+             late = finished_daily.late + excluded.late",
+        )
+        .bind(dossier.receiving_unit.clone())
+        .bind(at.date().to_string())
+        .bind(i64::from(projected.finished_late == Some(true)))
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 
@@ -902,6 +942,9 @@ impl Store {
             .await?;
             if done.rows_affected() != 1 {
                 return Err(StoreError::Conflict(dossier.code.clone()));
+            }
+            if projected.finishes {
+                Self::count_finished(&mut tx, dossier, projected).await?;
             }
             Self::insert_event(&mut tx, event).await?;
             for f in files {

@@ -1,5 +1,5 @@
-//! Aggregates read by published pages and boards, straight from the dossier rows (the
-//! indicators issue replaces these scans with rollups maintained with each event).
+//! Aggregates read by published pages and boards: the daily rollup of finished dossiers, and
+//! the keyset walk over open dossiers for re-projection.
 
 use crate::{Backend, Result, Store};
 
@@ -13,17 +13,13 @@ pub struct FinishedCount {
 }
 
 impl Store {
-    /// Per receiving unit, the dossiers finished in `[from, to)` (ISO civil times) and how many
-    /// of them late. Dossiers finished before lateness was recorded count as on time only if
-    /// they finished by their due date.
+    /// Per receiving unit, the dossiers finished on the days `[from, to)` (YYYY-MM-DD) and how
+    /// many of them late, from the daily rollup kept with each finishing event.
     pub async fn finished_by_unit(&self, from: &str, to: &str) -> Result<Vec<FinishedCount>> {
         on_pool!(self, pool => {
             let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-                "SELECT receiving_unit, COUNT(*), \
-                 SUM(CASE WHEN finished_late = 1 OR (finished_late IS NULL AND due_at IS NOT NULL \
-                 AND finished_at > due_at) THEN 1 ELSE 0 END) \
-                 FROM dossiers WHERE finished_at >= $1 AND finished_at < $2 \
-                 GROUP BY receiving_unit ORDER BY receiving_unit",
+                "SELECT unit, CAST(SUM(finished) AS BIGINT), CAST(SUM(late) AS BIGINT) \
+                 FROM finished_daily WHERE day >= $1 AND day < $2 GROUP BY unit ORDER BY unit",
             )
             .bind(from)
             .bind(to)

@@ -3,11 +3,30 @@
 
 -- 1 finished late, 0 on time or early, NULL while open: judged once by the domain at finish.
 ALTER TABLE dossiers ADD COLUMN finished_late BIGINT;
--- Covering, so the on-time table per unit and period reads the index only.
-CREATE INDEX dossiers_finished ON dossiers(finished_at, receiving_unit, finished_late, due_at);
 CREATE INDEX dossiers_current_assignee ON dossiers(current_unit, assignee);
 -- A unit's results in a period (the leader's board), read from the index alone.
 CREATE INDEX dossiers_unit_finished ON dossiers(current_unit, finished_at, finished_late, due_at);
+
+-- The catalogue's search scans names and filters fields from these small indexes rather than
+-- the rows (each carries its whole source record).
+CREATE INDEX procedures_search ON procedures(name_folded, code, field, online_kind, level);
+CREATE INDEX procedures_field ON procedures(field);
+
+-- Dossiers finished per receiving unit and day, and how many late: kept with each event that
+-- finishes a dossier (same transaction), so on-time tables read days, not dossiers.
+CREATE TABLE finished_daily (
+    unit            TEXT NOT NULL,
+    day             TEXT NOT NULL,
+    finished        BIGINT NOT NULL,
+    late            BIGINT NOT NULL,
+    PRIMARY KEY (unit, day)
+);
+INSERT INTO finished_daily (unit, day, finished, late)
+SELECT receiving_unit, SUBSTR(finished_at, 1, 10), COUNT(*),
+       SUM(CASE WHEN finished_late = 1 OR (finished_late IS NULL AND due_at IS NOT NULL
+                AND finished_at > due_at) THEN 1 ELSE 0 END)
+FROM dossiers WHERE finished_at IS NOT NULL
+GROUP BY receiving_unit, SUBSTR(finished_at, 1, 10);
 
 -- Files of a dossier (thành phần hồ sơ điện tử), written in the same transaction as the event
 -- that brought them; never updated.

@@ -57,6 +57,7 @@ async fn create(store: &Store, code: &str) -> Dossier {
             &cchc_store::Projected {
                 due_at: Some(at("2025-03-10T08:00")),
                 finished_late: None,
+                finishes: false,
             },
             &[],
         )
@@ -416,3 +417,68 @@ on_every_backend!(units_and_accounts, |store: Store| async move {
             .is_none()
     );
 });
+
+on_every_backend!(
+    a_finished_dossier_is_counted_once_in_the_daily_rollup,
+    |store: Store| async move {
+        for (code, late) in [
+            ("000.00.20.H34-250303-0001", true),
+            ("000.00.20.H34-250303-0002", false),
+        ] {
+            let mut d = create(&store, code).await;
+            let finishing = |finishes| cchc_store::Projected {
+                due_at: Some(at("2025-03-10T08:00")),
+                finished_late: Some(late),
+                finishes,
+            };
+            for (seq_when, kind) in [
+                (
+                    "2025-03-12T10:00",
+                    EventKind::Decided {
+                        outcome: cchc_domain::dossier::Outcome::Approved,
+                        note: String::new(),
+                        results: vec![cchc_domain::dossier::ResultDoc {
+                            name: "Kết quả".into(),
+                            electronic: true,
+                            file_ref: None,
+                        }],
+                    },
+                ),
+                (
+                    "2025-03-12T15:00",
+                    EventKind::Returned {
+                        method: Channel::Counter,
+                    },
+                ),
+            ] {
+                let e = Event::seal(body(&d.code, d.version + 1, seq_when, kind), &d.last_hash)
+                    .unwrap();
+                let mut next = d.clone();
+                next.apply(&e).unwrap();
+                let finishes = d.finished_at().is_none() && next.finished_at().is_some();
+                store
+                    .append_event(&next, &e, d.version, &finishing(finishes), &[])
+                    .await
+                    .unwrap();
+                d = next;
+            }
+        }
+        let rows = store
+            .finished_by_unit("2025-03-01", "2025-04-01")
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].unit.as_str(), rows[0].finished, rows[0].late),
+            ("u:1", 2, 1)
+        );
+        // Another period holds nothing.
+        assert!(
+            store
+                .finished_by_unit("2025-04-01", "2025-05-01")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
