@@ -810,7 +810,7 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO finished_daily (unit, day, finished, late) VALUES ($1, $2, 1, $3) \
-             ON CONFLICT (unit, day) DO UPDATE SET finished = finished_daily.finished + 1, \
+             ON CONFLICT (day, unit) DO UPDATE SET finished = finished_daily.finished + 1, \
              late = finished_daily.late + excluded.late",
         )
         .bind(dossier.receiving_unit.clone())

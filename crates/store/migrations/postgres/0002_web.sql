@@ -13,13 +13,14 @@ CREATE INDEX procedures_search ON procedures(name_folded, code, field, online_ki
 CREATE INDEX procedures_field ON procedures(field);
 
 -- Dossiers finished per receiving unit and day, and how many late: kept with each event that
--- finishes a dossier (same transaction), so on-time tables read days, not dossiers.
+-- finishes a dossier (same transaction), so on-time tables read days, not dossiers. Keyed by
+-- day first: a period is one range of the key.
 CREATE TABLE finished_daily (
     unit            TEXT NOT NULL,
     day             TEXT NOT NULL,
     finished        BIGINT NOT NULL,
     late            BIGINT NOT NULL,
-    PRIMARY KEY (unit, day)
+    PRIMARY KEY (day, unit)
 );
 INSERT INTO finished_daily (unit, day, finished, late)
 SELECT receiving_unit, SUBSTR(finished_at, 1, 10), COUNT(*),

@@ -13,14 +13,15 @@ CREATE INDEX procedures_search ON procedures(name_folded, code, field, online_ki
 CREATE INDEX procedures_field ON procedures(field);
 
 -- Dossiers finished per receiving unit and day, and how many late: kept with each event that
--- finishes a dossier (same transaction), so on-time tables read days, not dossiers.
+-- finishes a dossier (same transaction), so on-time tables read days, not dossiers. Keyed by
+-- day first: a period is one range of the key.
 CREATE TABLE finished_daily (
     unit            TEXT NOT NULL,
     day             TEXT NOT NULL,
     finished        INTEGER NOT NULL,
     late            INTEGER NOT NULL,
-    PRIMARY KEY (unit, day)
-);
+    PRIMARY KEY (day, unit)
+) WITHOUT ROWID;
 INSERT INTO finished_daily (unit, day, finished, late)
 SELECT receiving_unit, SUBSTR(finished_at, 1, 10), COUNT(*),
        SUM(CASE WHEN finished_late = 1 OR (finished_late IS NULL AND due_at IS NOT NULL
