@@ -127,6 +127,29 @@ async fn demo_history_is_calibrated_and_auditable() {
     assert!(report.online_payments > 0 && report.online_payments < report.payments);
     assert_eq!(report.password, DEMO_PASSWORD);
 
+    // The daily rollup of finished dossiers, kept by every write path (intake, actions,
+    // gateway-confirmed payments), agrees with the dossiers themselves.
+    let finished_statuses = [3u8, 7, 8, 9, 10];
+    let expected: usize = finished_statuses
+        .iter()
+        .filter_map(|s| report.by_status.get(s))
+        .sum();
+    let (mut rolled, mut rolled_late) = (0i64, 0i64);
+    for q in ["2025-Q2", "2025-Q3"] {
+        let t = app
+            .on_time_by_unit(cchc_app::published::Quarter::parse(q).unwrap())
+            .await
+            .unwrap();
+        rolled += t.finished;
+        rolled_late += t.late;
+    }
+    assert_eq!(rolled, expected as i64, "rollup vs finished dossiers");
+    assert!(
+        rolled_late >= report.late as i64,
+        "{rolled_late} < {}",
+        report.late
+    );
+
     // Every dossier, read back through the app.
     let admin = Principal::system();
     let mut seen = 0;
