@@ -309,6 +309,10 @@ impl App {
                     continue;
                 };
                 let due = self.projected(&d)?.due_at.map(civil);
+                // The due date moves the day an open dossier turns late for the indicators.
+                self.store
+                    .replace_facts(&[self.facts_of(&d).await?])
+                    .await?;
                 if self
                     .store
                     .set_due_at(code, i64::from(d.version), due)

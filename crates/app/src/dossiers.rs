@@ -371,7 +371,7 @@ fn components(inputs: Vec<ComponentInput>) -> Result<Vec<Component>> {
 }
 
 impl App {
-    fn unit(&self, id: &str) -> Result<Unit> {
+    pub(crate) fn unit(&self, id: &str) -> Result<Unit> {
         self.units()?
             .get(id)
             .cloned()
@@ -480,6 +480,7 @@ impl App {
             due_at: due.due,
             finished_late,
             finishes: false,
+            facts: None,
         })
     }
 
@@ -596,7 +597,7 @@ impl App {
         let event =
             Event::seal(body, GENESIS_HASH).map_err(|e| AppError::Internal(e.to_string()))?;
         let dossier = Dossier::start(&event).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let projected = self.projected(&dossier)?;
+        let projected = self.projection(&dossier).await?;
         let secret = random_hex(4)?.to_uppercase();
         let owner = (who.role == Role::Citizen).then_some(who.account_id.as_str());
         self.store
@@ -768,7 +769,7 @@ impl App {
             .map_err(|e| AppError::Invalid(e.to_string()))?;
         let projected = Projected {
             finishes: dossier.finished_at().is_none() && next.finished_at().is_some(),
-            ..self.projected(&next)?
+            ..self.projection(&next).await?
         };
         self.store
             .append_event(&next, &event, dossier.version, &projected, &files)

@@ -11,8 +11,10 @@ pub mod desk;
 pub mod dossiers;
 pub mod export;
 pub mod files;
+pub mod indicators;
 pub mod payments;
 pub mod published;
+pub mod targets;
 
 use cchc_domain::calendar::{Calendar, CalendarData, WorkSchedule, WorkingClock};
 use cchc_domain::unit::{Unit, UnitTree};
@@ -86,6 +88,10 @@ pub struct App {
     calendar_files: Arc<CalendarData>,
     clocks: Arc<Mutex<HashMap<Option<String>, Arc<WorkingClock>>>>,
     units: Arc<RwLock<Arc<UnitTree>>>,
+    /// Indicator definitions (every version), shipped in `data/indicators/`.
+    pub(crate) indicators: Arc<cchc_domain::indicator::IndicatorCatalog>,
+    /// The plans' targets, shipped in `data/targets/`.
+    pub(crate) targets: Arc<cchc_domain::indicator::targets::TargetSet>,
     now: Now,
 }
 
@@ -100,6 +106,11 @@ impl App {
             units: Arc::new(RwLock::new(Arc::new(
                 UnitTree::new(Vec::new()).map_err(|e| AppError::Internal(e.to_string()))?,
             ))),
+            indicators: Arc::new(
+                cchc_domain::indicator::IndicatorCatalog::embedded()
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            ),
+            targets: Arc::new(crate::targets::embedded_targets()?),
             now: Arc::new(vietnam_now),
         };
         app.reload_units().await?;

@@ -186,6 +186,13 @@ fn history(
             .ok_or_else(|| anyhow::anyhow!("dossier {code} has no clock"))?,
     )?;
     let finished_late = dossier.finished_at().map(|at| dossier.judge(&due, at).1);
+    let facts = cchc_domain::indicator::DossierFacts::derive(
+        &dossier,
+        Some(&due),
+        &clock,
+        cchc_domain::indicator::ProcedureTraits::default(),
+        false,
+    );
     Ok(StoredHistory {
         dossier,
         events,
@@ -195,6 +202,7 @@ fn history(
             due_at: due.due,
             finished_late,
             finishes: false,
+            facts: Some(facts),
         },
     })
 }

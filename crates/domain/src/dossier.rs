@@ -513,6 +513,10 @@ pub struct Dossier {
     pub pauses: Vec<(DateTime, Option<DateTime>, String)>,
     pub extensions: Vec<(DateTime, DateTime, String)>,
     pub supplement_requests: u32,
+    /// When a second supplement request was made: from then on the national on-time
+    /// indicator counts the dossier as late (hướng dẫn một lần).
+    #[serde(default)]
+    pub second_supplement_at: Option<DateTime>,
     pub payment_requested: Option<i64>,
     pub payments: Vec<Payment>,
     pub outcome: Option<Outcome>,
@@ -636,6 +640,7 @@ impl Dossier {
             pauses: Vec::new(),
             extensions: Vec::new(),
             supplement_requests: 0,
+            second_supplement_at: None,
             payment_requested: None,
             payments: Vec::new(),
             outcome: None,
@@ -730,6 +735,9 @@ impl Dossier {
                 });
                 self.status = AwaitingSupplement;
                 self.supplement_requests += 1;
+                if self.supplement_requests == 2 {
+                    self.second_supplement_at = Some(at);
+                }
                 if self.received_at.is_some() {
                     self.pauses.push((at, None, "chờ bổ sung hồ sơ".to_owned()));
                 }

@@ -53,11 +53,13 @@ macro_rules! on_pool {
 mod admin;
 mod desk;
 mod files;
+mod indicators;
 mod payments;
 mod reports;
 pub use admin::CalendarNoticeRow;
 pub use desk::{AssigneeLoad, DeskRow, FinishedByStatus, QueueFilter, QueueOrder, StaffRow};
 pub use files::AttachmentInfo;
+pub use indicators::{ClosedPeriodRow, EntryRow, NewEntry, UnitMeasures};
 pub use payments::PaymentRow;
 pub use reports::FinishedCount;
 
@@ -91,13 +93,18 @@ fn dup(e: sqlx::Error, what: &str) -> StoreError {
     StoreError::Db(e)
 }
 
-const SQLITE_MIGRATIONS: [(i64, &str); 2] = [
+const SQLITE_MIGRATIONS: [(i64, &str); 3] = [
     (1, include_str!("../migrations/sqlite/0001_core.sql")),
     (2, include_str!("../migrations/sqlite/0002_web.sql")),
+    (3, include_str!("../migrations/sqlite/0003_indicators.sql")),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str); 2] = [
+const POSTGRES_MIGRATIONS: [(i64, &str); 3] = [
     (1, include_str!("../migrations/postgres/0001_core.sql")),
     (2, include_str!("../migrations/postgres/0002_web.sql")),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_indicators.sql"),
+    ),
 ];
 
 /// A unit as stored (the domain's unit tree is built from these).
@@ -192,7 +199,7 @@ pub struct ProcedureFilter {
 }
 
 /// What the app computed for a dossier's row besides the dossier itself.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Projected {
     /// Ngày hẹn trả now, None while paused or before acceptance.
     pub due_at: Option<jiff::civil::DateTime>,
@@ -201,6 +208,9 @@ pub struct Projected {
     /// This event finishes the dossier: count it in the daily rollup (once, at the event
     /// that sets the finish; a new row that is already finished is counted on insert).
     pub finishes: bool,
+    /// How the dossier counts in the indicators now: its rollup contributions change by the
+    /// difference with what was stored (None: leave the facts as they are).
+    pub facts: Option<cchc_domain::indicator::DossierFacts>,
 }
 
 /// A file arriving with an event (a component at submission or with a supplement).
@@ -751,10 +761,11 @@ impl Store {
         DB: sqlx::Database,
         for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
         for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
-        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
+        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
+        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
+        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
+        for<'a> &'a str: sqlx::ColumnIndex<<DB as sqlx::Database>::Row>,
     {
         let state =
             serde_json::to_string(dossier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -789,6 +800,9 @@ impl Store {
             .execute(&mut **tx)
             .await
             .map_err(|e| dup(e, &dossier.code))?;
+        if let Some(f) = &projected.facts {
+            Self::apply_facts(tx, f, true).await?;
+        }
         Self::count_finished(tx, dossier, projected).await
     }
 
@@ -945,6 +959,9 @@ impl Store {
             }
             if projected.finishes {
                 Self::count_finished(&mut tx, dossier, projected).await?;
+            }
+            if let Some(f) = &projected.facts {
+                Self::apply_facts(&mut tx, f, false).await?;
             }
             Self::insert_event(&mut tx, event).await?;
             for f in files {

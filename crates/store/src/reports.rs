@@ -71,3 +71,16 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Every dossier's code after `after`, in code order, `limit` at a time (keyset walk).
+    pub async fn dossier_codes_after(&self, after: &str, limit: i64) -> Result<Vec<String>> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT code FROM dossiers WHERE code > $1 ORDER BY code LIMIT $2")
+                .bind(after)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?)
+        })
+    }
+}

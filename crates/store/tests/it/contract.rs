@@ -58,6 +58,7 @@ async fn create(store: &Store, code: &str) -> Dossier {
                 due_at: Some(at("2025-03-10T08:00")),
                 finished_late: None,
                 finishes: false,
+                facts: None,
             },
             &[],
         )
@@ -430,6 +431,7 @@ on_every_backend!(
                 due_at: Some(at("2025-03-10T08:00")),
                 finished_late: Some(late),
                 finishes,
+                facts: None,
             };
             for (seq_when, kind) in [
                 (
