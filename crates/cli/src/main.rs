@@ -3,9 +3,11 @@
 
 mod bench;
 mod bench_core;
+mod bench_indicators;
 mod bench_web;
 mod calendar_cmd;
 mod data_dir;
+mod indicators_cmd;
 mod ops;
 mod runtime;
 mod server_cmd;
@@ -47,6 +49,8 @@ enum Command {
     Serve(server_cmd::ServeArgs),
     /// Tạo cơ sở dữ liệu mẫu (đơn vị, thủ tục, khoảng hai năm hồ sơ) nếu chưa có, rồi chạy máy chủ.
     Demo(server_cmd::DemoArgs),
+    /// Chỉ số: bảng điểm theo đơn vị và kỳ, xếp hạng, chốt số liệu, tính lại.
+    Indicators(indicators_cmd::IndicatorsArgs),
     /// Đo tải.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -61,6 +65,8 @@ enum BenchCommand {
     Core(bench_core::CoreBenchArgs),
     /// Trang web: thời gian phục vụ các trang chính khi đã lưu nhiều hồ sơ.
     Web(bench_web::WebBenchArgs),
+    /// Chỉ số: truy vấn bảng điều khiển từ bảng tổng hợp, tính lại toàn bộ, so với DuckDB và PostgreSQL.
+    Indicators(bench_indicators::IndicatorsBenchArgs),
 }
 
 /// Output format.
@@ -160,6 +166,10 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Web(args)) => {
             bench_web::run(&args, &cli.database_url, &mut out)
         }
+        Command::Bench(BenchCommand::Indicators(args)) => {
+            bench_indicators::run(&args, &cli.database_url, &mut out)
+        }
+        Command::Indicators(args) => indicators_cmd::run(&args, &cli.database_url, &mut out),
         Command::Ops(cmd) => ops::run(cmd, &cli.database_url, cli.data_dir.as_deref(), &mut out),
     };
     match result {

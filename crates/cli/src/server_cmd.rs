@@ -48,6 +48,11 @@ fn init_logging() {
 }
 
 async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
+    // A database written before the indicators existed gets its facts and rollups once.
+    let added = app.ensure_indicator_facts().await?;
+    if added > 0 {
+        eprintln!("Đã tính số liệu chỉ số cho {added} hồ sơ có từ trước.");
+    }
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .map_err(|e| usage(format!("không lắng nghe được ở {}: {e}", args.bind)))?;
