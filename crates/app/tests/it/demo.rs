@@ -10,7 +10,7 @@ use jiff::civil::date;
 use std::time::Instant;
 
 /// A fresh app with Kon Tum's and Quảng Ngãi's units and the catalogue, and no accounts.
-async fn fresh() -> App {
+pub(crate) async fn fresh() -> App {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let path = std::env::temp_dir().join(format!("cchc-demo-{}-{n}.db", std::process::id()));
@@ -42,7 +42,7 @@ async fn fresh() -> App {
 /// Two months around the 1 July 2025 merger in Kon Tum city, three departments and their
 /// successors: dense enough that the last days before "today" hold dossiers in every open
 /// status, small enough to hash few passwords (argon2 is slow in debug builds).
-fn options(dossiers: usize, workers: usize) -> DemoOptions {
+pub(crate) fn options(dossiers: usize, workers: usize) -> DemoOptions {
     DemoOptions {
         seed: 42,
         dossiers,
