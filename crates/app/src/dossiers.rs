@@ -465,23 +465,41 @@ impl App {
     /// The row's computed columns: the due date now, and lateness once finished, judged by
     /// the domain (`Dossier::judge`) so every reader of the row agrees with the dossier page.
     pub(crate) fn projected(&self, d: &Dossier) -> Result<Projected> {
+        Ok(self.projected_with_due(d)?.0)
+    }
+
+    /// As [`projected`](Self::projected), with the due date and the clock that computed it
+    /// (None before acceptance), so the indicator facts reuse them.
+    pub(crate) fn projected_with_due(
+        &self,
+        d: &Dossier,
+    ) -> Result<(
+        Projected,
+        Option<(
+            cchc_domain::calendar::DueDate,
+            std::sync::Arc<cchc_domain::calendar::WorkingClock>,
+        )>,
+    )> {
         let Some(req) = d
             .clock_request()
             .map_err(|e| AppError::Internal(e.to_string()))?
         else {
-            return Ok(Projected::default());
+            return Ok((Projected::default(), None));
         };
         let clock = self.clock_for(&self.unit(&d.receiving_unit)?)?;
         let due = clock
             .due(&req)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
         let finished_late = d.finished_at().map(|at| d.judge(&due, at).1);
-        Ok(Projected {
-            due_at: due.due,
-            finished_late,
-            finishes: false,
-            facts: None,
-        })
+        Ok((
+            Projected {
+                due_at: due.due,
+                finished_late,
+                finishes: false,
+                facts: None,
+            },
+            Some((due, clock)),
+        ))
     }
 
     /// Receives a dossier: at the counter or by post (staff of the receiving unit) or online

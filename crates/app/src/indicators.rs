@@ -180,39 +180,44 @@ impl App {
         self.indicators.in_force(period.first)
     }
 
-    /// A dossier's facts as the indicators count them, with its due date as the clock of its
-    /// receiving unit computes it.
-    pub(crate) async fn facts_of(&self, d: &Dossier) -> Result<DossierFacts> {
-        let traits = match self.store.procedure(&d.procedure_code).await? {
-            Some(row) => {
-                let p: cchc_domain::procedure::Procedure = serde_json::from_str(&row.data)
-                    .map_err(|e| AppError::Internal(format!("procedure {}: {e}", row.code)))?;
-                ProcedureTraits {
-                    fee_bearing: p.fee_bearing,
-                    fully_online: p.online_kind == OnlineKind::FullyOnline,
-                }
-            }
+    /// What the catalogue says about a procedure, as the indicators need it (a procedure no
+    /// longer in the catalogue counts as fee-free and not online).
+    async fn procedure_traits(&self, code: &str) -> Result<ProcedureTraits> {
+        Ok(match self.store.procedure(code).await? {
+            // The row's columns mirror the record (written from it by the catalogue), so the
+            // record itself need not be parsed on every event.
+            Some(row) => ProcedureTraits {
+                fee_bearing: row.fee_bearing,
+                fully_online: row.online_kind == format!("{:?}", OnlineKind::FullyOnline),
+            },
             None => ProcedureTraits::default(),
-        };
-        let clock = self.clock_for(&self.unit(&d.receiving_unit)?)?;
-        let due = match d
-            .clock_request()
-            .map_err(|e| AppError::Internal(e.to_string()))?
-        {
-            Some(req) => Some(
-                clock
-                    .due(&req)
-                    .map_err(|e| AppError::Invalid(e.to_string()))?,
-            ),
-            None => None,
-        };
-        Ok(DossierFacts::derive(d, due.as_ref(), &clock, traits, false))
+        })
     }
 
-    /// The projection of a dossier's row with its indicator facts.
+    /// A dossier's facts as the indicators count them.
+    pub(crate) async fn facts_of(&self, d: &Dossier) -> Result<DossierFacts> {
+        Ok(self
+            .projection(d)
+            .await?
+            .facts
+            .ok_or_else(|| AppError::Internal("projection without facts".into()))?)
+    }
+
+    /// The projection of a dossier's row with its indicator facts, the due date computed once.
     pub(crate) async fn projection(&self, d: &Dossier) -> Result<Projected> {
-        let mut p = self.projected(d)?;
-        p.facts = Some(self.facts_of(d).await?);
+        let (mut p, due) = self.projected_with_due(d)?;
+        let traits = self.procedure_traits(&d.procedure_code).await?;
+        let clock = match &due {
+            Some((_, clock)) => std::sync::Arc::clone(clock),
+            None => self.clock_for(&self.unit(&d.receiving_unit)?)?,
+        };
+        p.facts = Some(DossierFacts::derive(
+            d,
+            due.as_ref().map(|(due, _)| due),
+            &clock,
+            traits,
+            false,
+        ));
         Ok(p)
     }
 
@@ -838,6 +843,35 @@ impl App {
             differences,
             fingerprint_now: fingerprint(&text),
         })
+    }
+
+    /// Closes the `count` complete quarters before `today` that are not closed yet (oldest
+    /// first), as the reform office does at each quarter's end; returns the periods closed.
+    pub async fn close_past_quarters(
+        &self,
+        who: &Principal,
+        today: Date,
+        count: usize,
+    ) -> Result<Vec<Period>> {
+        let mut quarters = Vec::new();
+        let mut q = Period::quarter_of(today);
+        while quarters.len() < count {
+            let before = q
+                .first
+                .yesterday()
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            q = Period::quarter_of(before);
+            quarters.push(q);
+        }
+        quarters.reverse();
+        let mut closed = Vec::new();
+        for q in quarters {
+            if self.store.closed_period(&q.to_string()).await?.is_none() {
+                self.close_period(who, &q).await?;
+                closed.push(q);
+            }
+        }
+        Ok(closed)
     }
 
     /// Closed periods, newest first: (period, closed at, closed by).

@@ -138,6 +138,14 @@ pub fn run_demo(
             .await?;
             writeln!(out, "{report}")?;
             eprintln!("{report}");
+            // The last four quarters are closed and published, as the reform office would.
+            let closed = app
+                .close_past_quarters(&sys, today, 4)
+                .await?
+                .iter()
+                .map(|q| q.label())
+                .collect::<Vec<_>>();
+            eprintln!("Đã chốt số liệu chỉ số: {}.", closed.join(", "));
             let desk = cchc_app::demo_desk::prepare_desk(&app, cchc_app::vietnam_now()).await?;
             eprintln!(
                 "Bàn làm việc mẫu ({}): hồ sơ quá hạn {}, hồ sơ trực tuyến chờ tiếp nhận {}.",

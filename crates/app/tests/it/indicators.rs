@@ -72,6 +72,15 @@ async fn rollups_equal_a_rebuild_and_a_direct_count() {
     }
     assert!(nonzero >= 6, "the comparison covered real numbers ({nonzero})");
 
+    // A ward created by the 2025 merger counts its predecessors' dossiers before it existed.
+    let june: Period = "2025-06".parse().unwrap();
+    let members = app.member_units("w2025:23293", &june).unwrap();
+    assert!(members.iter().any(|u| u.starts_with("w:")), "{members:?}");
+    let raw = app.measures_by_unit(&june).await.unwrap();
+    assert!(sum_members(&raw, &members)[Measure::Received] > 0);
+    let own_only: BTreeSet<String> = [String::from("w2025:23293")].into();
+    assert_eq!(sum_members(&raw, &own_only)[Measure::Received], 0);
+
     // A rebuild from the facts, and one from the event log, change nothing.
     let r = app.rebuild_indicators(false).await.unwrap();
     assert_eq!(r.rows_differing, 0, "{r:?}");
