@@ -17,6 +17,12 @@ use serde::{Deserialize, Serialize};
 use crate::files::Upload;
 use crate::{App, AppError, Principal, Result, Role, lookup_secret_hash, random_hex};
 
+/// A due date and the clock that computed it.
+pub(crate) type DueAndClock = (
+    cchc_domain::calendar::DueDate,
+    std::sync::Arc<cchc_domain::calendar::WorkingClock>,
+);
+
 /// Applicant data as entered.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ApplicantInput {
@@ -473,13 +479,7 @@ impl App {
     pub(crate) fn projected_with_due(
         &self,
         d: &Dossier,
-    ) -> Result<(
-        Projected,
-        Option<(
-            cchc_domain::calendar::DueDate,
-            std::sync::Arc<cchc_domain::calendar::WorkingClock>,
-        )>,
-    )> {
+    ) -> Result<(Projected, Option<DueAndClock>)> {
         let Some(req) = d
             .clock_request()
             .map_err(|e| AppError::Internal(e.to_string()))?

@@ -60,6 +60,9 @@ pub struct ExportRow {
     pub outcome: Option<Outcome>,
     /// Requests to supplement (more than one counts as late in indicator 2.1).
     pub supplement_requests: u32,
+    /// When the second supplement request was made: from that day on the dossier counts as
+    /// late in indicator 2.1, finished or still open (hướng dẫn một lần); empty if none.
+    pub second_supplement_at: Option<String>,
     /// Counted seconds (in the time limit's measure) the clock was paused; an open pause is
     /// counted up to the export instant.
     pub paused_secs: i64,
@@ -91,7 +94,7 @@ pub struct ExportRow {
 
 impl ExportRow {
     /// The column names, in field order (the CSV header).
-    pub const HEADER: [&'static str; 33] = [
+    pub const HEADER: [&'static str; 34] = [
         "code",
         "procedure_code",
         "channel",
@@ -109,6 +112,7 @@ impl ExportRow {
         "status",
         "outcome",
         "supplement_requests",
+        "second_supplement_at",
         "paused_secs",
         "extensions",
         "fee_bearing",
@@ -310,6 +314,7 @@ impl DossierExport {
             status: d.status.code(),
             outcome: d.outcome,
             supplement_requests: d.supplement_requests,
+            second_supplement_at: iso(d.second_supplement_at),
             paused_secs,
             extensions: count(d.extensions.len()),
             fee_bearing,
@@ -361,6 +366,7 @@ mod tests {
             status: 1,
             outcome: None,
             supplement_requests: 0,
+            second_supplement_at: None,
             paused_secs: 0,
             extensions: 0,
             fee_bearing: None,

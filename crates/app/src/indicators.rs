@@ -36,6 +36,8 @@ pub const MIN_RANK_VOLUME: i64 = 30;
 pub struct UnitScorecard {
     pub unit_id: String,
     pub unit_name: String,
+    /// Tên đầy đủ: "Thành phố Kon Tum" where the short name is "Kon Tum".
+    pub unit_full_name: String,
     pub period: Period,
     pub period_label: String,
     pub card: Scorecard,
@@ -196,11 +198,10 @@ impl App {
 
     /// A dossier's facts as the indicators count them.
     pub(crate) async fn facts_of(&self, d: &Dossier) -> Result<DossierFacts> {
-        Ok(self
-            .projection(d)
+        self.projection(d)
             .await?
             .facts
-            .ok_or_else(|| AppError::Internal("projection without facts".into()))?)
+            .ok_or_else(|| AppError::Internal("projection without facts".into()))
     }
 
     /// The projection of a dossier's row with its indicator facts, the due date computed once.
@@ -360,6 +361,7 @@ impl App {
         Ok(UnitScorecard {
             unit_id: u.id.to_string(),
             unit_name: u.name.clone(),
+            unit_full_name: u.full_name.clone(),
             period: *period,
             period_label: period.label(),
             card,
@@ -897,7 +899,7 @@ impl App {
                     }
                 }
                 report.dossiers += batch.len() as u64;
-                self.store.replace_facts(&batch).await?;
+                report.facts_changed += self.store.replace_facts(&batch).await?;
             }
         }
         let before = self.store.daily_rows().await?;
@@ -980,8 +982,9 @@ fn differing(a: &[RollupDelta], b: &[RollupDelta]) -> u64 {
         .count() as u64
 }
 
-/// The units counted toward `unit` over `period`: its subtree, plus the subtrees of the
-/// units it replaced that existed during the period.
+/// The units counted toward `unit` over `period`: its subtree, plus the subtrees of every unit
+/// it replaced (transitively): their dossiers before the merger are its history, and those
+/// still open at the merger finish under it.
 pub(crate) fn members(tree: &UnitTree, unit: &str, period: &Period) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut roots: Vec<String> = vec![unit.to_owned()];
@@ -990,7 +993,14 @@ pub(crate) fn members(tree: &UnitTree, unit: &str, period: &Period) -> BTreeSet<
             roots.push(u.id.to_string());
         }
     }
-    for r in roots {
+    let mut seen = BTreeSet::new();
+    while let Some(r) = roots.pop() {
+        if !seen.insert(r.clone()) {
+            continue;
+        }
+        for (p, _) in tree.predecessors(&r) {
+            roots.push(p.id.to_string());
+        }
         for u in tree.subtree(&r) {
             out.insert(u.id.to_string());
         }

@@ -11,6 +11,7 @@ pub mod desk;
 pub mod dossiers;
 pub mod export;
 pub mod files;
+pub mod indicator_export;
 pub mod indicators;
 pub mod payments;
 pub mod published;

@@ -122,7 +122,14 @@ fn clap_message(err: &clap::Error) -> String {
             "thiếu lệnh con; xem 'cchc --help'".to_owned()
         }
         ErrorKind::ArgumentConflict => {
-            format!("các đối số xung đột: {}", ctx(ContextKind::InvalidArg))
+            let arg = ctx(ContextKind::InvalidArg);
+            let with = ctx(ContextKind::PriorArg);
+            match (arg.is_empty(), with.is_empty()) {
+                (false, false) => format!("không dùng được {arg} cùng với {with}"),
+                (false, true) => format!("các đối số xung đột: {arg}"),
+                _ => "các đối số xung đột: dùng một lệnh con hoặc --unit/--period, không cả hai"
+                    .to_owned(),
+            }
         }
         ErrorKind::TooManyValues => {
             format!("quá nhiều giá trị cho {}", ctx(ContextKind::InvalidArg))
@@ -169,7 +176,9 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Indicators(args)) => {
             bench_indicators::run(&args, &cli.database_url, &mut out)
         }
-        Command::Indicators(args) => indicators_cmd::run(&args, &cli.database_url, &mut out),
+        Command::Indicators(args) => {
+            indicators_cmd::run(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)
+        }
         Command::Ops(cmd) => ops::run(cmd, &cli.database_url, cli.data_dir.as_deref(), &mut out),
     };
     match result {

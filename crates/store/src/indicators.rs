@@ -181,7 +181,7 @@ impl Store {
         tx: &mut sqlx::Transaction<'c, DB>,
         facts: &DossierFacts,
         is_new: bool,
-    ) -> Result<()>
+    ) -> Result<bool>
     where
         DB: sqlx::Database,
         for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
@@ -204,11 +204,12 @@ impl Store {
             row.as_ref().map(facts_row).transpose()?
         };
         if old.as_ref() == Some(facts) {
-            return Ok(());
+            return Ok(false);
         }
         let deltas = DossierFacts::diff(old.as_ref(), Some(facts));
         Self::add_deltas(tx, &deltas).await?;
-        Self::write_facts(tx, facts, old.is_some()).await
+        Self::write_facts(tx, facts, old.is_some()).await?;
+        Ok(true)
     }
 
     async fn write_facts<'c, DB>(
@@ -499,15 +500,18 @@ impl Store {
     }
 
     /// Replaces a batch of dossiers' facts (computed again from their events) and their
-    /// contributions, one transaction per batch.
-    pub async fn replace_facts(&self, batch: &[DossierFacts]) -> Result<()> {
+    /// contributions, one transaction per batch. Returns how many facts changed.
+    pub async fn replace_facts(&self, batch: &[DossierFacts]) -> Result<u64> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            let mut changed = 0;
             for f in batch {
-                Self::apply_facts(&mut tx, f, false).await?;
+                if Self::apply_facts(&mut tx, f, false).await? {
+                    changed += 1;
+                }
             }
             tx.commit().await?;
-            Ok(())
+            Ok(changed)
         })
     }
 

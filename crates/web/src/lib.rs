@@ -481,6 +481,95 @@ async fn public_lookup(
     Ok(Json(json!(s.app.public_lookup(&code, &q.secret).await?)))
 }
 
+#[derive(Deserialize)]
+struct IndicatorQuery {
+    /// Unit id; the caller's own unit when absent.
+    unit: Option<String>,
+    /// `2025`, `2025-Q3`, `2025-07` or `2025-07-01..2025-08-15`; the current quarter when
+    /// absent.
+    period: Option<String>,
+}
+
+/// A period from the API's `period` parameter (422 with the accepted forms when bad).
+fn api_period(s: &AppState, text: Option<&str>) -> ApiResult<cchc_domain::indicator::Period> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => t.parse().map_err(|e: cchc_domain::indicator::PeriodError| {
+            AppError::Invalid(e.to_string()).into()
+        }),
+        None => Ok(cchc_domain::indicator::Period::quarter_of(
+            s.app.now().date(),
+        )),
+    }
+}
+
+async fn indicator_scorecard(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<IndicatorQuery>,
+) -> ApiResult<Json<Value>> {
+    let period = api_period(&s, q.period.as_deref())?;
+    let unit = q
+        .unit
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| p.unit_id.clone())
+        .ok_or_else(|| AppError::Invalid("cần tham số unit (mã đơn vị)".into()))?;
+    Ok(Json(json!(s.app.unit_scorecard(&p, &unit, &period).await?)))
+}
+
+#[derive(Deserialize)]
+struct RankingQuery {
+    period: Option<String>,
+    /// `commune`, `department`, `district`, `office`, `service_centre` or `province`; every
+    /// unit with dossiers when absent.
+    kind: Option<String>,
+    /// Rank by this indicator's value instead of the total score.
+    indicator: Option<String>,
+}
+
+async fn indicator_ranking(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<RankingQuery>,
+) -> ApiResult<Json<Value>> {
+    if p.role == cchc_app::Role::Citizen {
+        return Err(AppError::Forbidden(
+            "công dân xem chỉ số đã công bố tại trang công khai".into(),
+        )
+        .into());
+    }
+    let period = api_period(&s, q.period.as_deref())?;
+    let kind = match q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        Some(k) => Some(
+            serde_json::from_value::<cchc_domain::unit::UnitKind>(json!(k)).map_err(|_| {
+                AppError::Invalid(format!(
+                    "loại đơn vị '{k}' không hợp lệ (province, district, commune, department, office, service_centre)"
+                ))
+            })?,
+        ),
+        None => None,
+    };
+    let indicator = q
+        .indicator
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if let Some(code) = indicator
+        && s.app.indicator_set(&period).indicator(code).is_none()
+    {
+        return Err(AppError::NotFound(format!("chỉ số {code}")).into());
+    }
+    Ok(Json(json!(
+        s.app
+            .ranking(
+                &period,
+                kind,
+                indicator,
+                cchc_app::indicators::MIN_RANK_VOLUME
+            )
+            .await?
+    )))
+}
+
 async fn health(State(s): State<AppState>) -> Json<Value> {
     Json(json!({ "status": "ok", "database": s.app.store().backend_name() }))
 }
@@ -537,6 +626,8 @@ api_routes! {
     get "/api/v1/dossiers/{code}/history" => dossier_history, "Hồ sơ", "Toàn bộ quá trình xử lý, có mã băm", auth = true, public = false;
     post "/api/v1/dossiers/{code}/actions" => dossier_action, "Hồ sơ", "Một bước xử lý: {\"action\": \"assign\" | \"request_supplement\" | ..., \"expected_version\"?}", auth = true, public = false;
     get "/api/v1/public/dossiers/{code}" => public_lookup, "Tra cứu", "Tra cứu hồ sơ bằng mã và mã tra cứu (?secret=), không có thông tin cá nhân", auth = false, public = true;
+    get "/api/v1/indicators" => indicator_scorecard, "Chỉ số", "Bảng điểm chỉ số của một đơn vị trong một kỳ (?unit=, ?period=2025-Q3): giá trị, tử số, mẫu số, điểm, cách tính", auth = true, public = false;
+    get "/api/v1/indicators/ranking" => indicator_ranking, "Chỉ số", "Xếp hạng đơn vị (?period=, ?kind=commune|department|..., ?indicator=2.1), đồng hạng và ngưỡng số hồ sơ tối thiểu", auth = true, public = false;
     get "/api/openapi.json" => openapi, "Hệ thống", "Tài liệu OpenAPI này", auth = false, public = false;
     get "/healthz" => health, "Hệ thống", "Tình trạng dịch vụ", auth = false, public = false;
 }
@@ -584,7 +675,7 @@ pub fn openapi_document() -> Value {
         "info": {
             "title": "cchc API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Một cửa, tra cứu, danh mục thủ tục và đơn vị. Lỗi: {\"error\":{\"code\",\"message\"}}."
+            "description": "Một cửa, tra cứu, danh mục thủ tục và đơn vị, chỉ số cải cách hành chính. Lỗi: {\"error\":{\"code\",\"message\"}}."
         },
         "paths": paths,
         "components": {

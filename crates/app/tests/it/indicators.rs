@@ -49,10 +49,16 @@ async fn rollups_equal_a_rebuild_and_a_direct_count() {
     assert_eq!(dossiers, with_facts, "every dossier has its facts");
     assert!(facts.len() >= 400);
 
-    let periods: Vec<Period> = ["2025-06", "2025-Q3", "2025", "2025-06-10..2025-07-05", "2025-06-01..2025-06-01"]
-        .iter()
-        .map(|p| p.parse().unwrap())
-        .collect();
+    let periods: Vec<Period> = [
+        "2025-06",
+        "2025-Q3",
+        "2025",
+        "2025-06-10..2025-07-05",
+        "2025-06-01..2025-06-01",
+    ]
+    .iter()
+    .map(|p| p.parse().unwrap())
+    .collect();
     let units = ["d:608", "p:62", "p:62/so-tu-phap", "p2025:51"];
     let mut nonzero = 0;
     for period in &periods {
@@ -60,17 +66,18 @@ async fn rollups_equal_a_rebuild_and_a_direct_count() {
         for unit in units {
             let members = app.member_units(unit, period).unwrap();
             let rolled = sum_members(&raw, &members);
-            let direct = measures_from_facts(
-                facts.iter().filter(|f| members.contains(&f.unit)),
-                period,
-            );
+            let direct =
+                measures_from_facts(facts.iter().filter(|f| members.contains(&f.unit)), period);
             assert_eq!(rolled, direct, "{unit} {period}");
             if rolled[Measure::Received] > 0 {
                 nonzero += 1;
             }
         }
     }
-    assert!(nonzero >= 6, "the comparison covered real numbers ({nonzero})");
+    assert!(
+        nonzero >= 6,
+        "the comparison covered real numbers ({nonzero})"
+    );
 
     // A ward created by the 2025 merger counts its predecessors' dossiers before it existed.
     let june: Period = "2025-06".parse().unwrap();
@@ -87,7 +94,11 @@ async fn rollups_equal_a_rebuild_and_a_direct_count() {
     assert!(r.rollup_rows > 0);
     let r = app.rebuild_indicators(true).await.unwrap();
     assert_eq!(r.rows_differing, 0, "{r:?}");
-    assert_eq!(all_facts(&app).await, facts, "facts from events equal the kept facts");
+    assert_eq!(
+        all_facts(&app).await,
+        facts,
+        "facts from events equal the kept facts"
+    );
 
     // Open dossiers at the end of the demo are judged at period end: some are overdue.
     let end: Period = "2025-07".parse().unwrap();
@@ -127,7 +138,8 @@ async fn scorecards_explain_and_drill_down_to_the_dossiers() {
     assert_eq!(drill.counted, card.card.result("3.3").unwrap().numerator);
     // Manual indicators have no dossiers behind them.
     assert!(matches!(
-        app.drill(&admin, "d:608", &period, "1.1", Part::Numerator, 10).await,
+        app.drill(&admin, "d:608", &period, "1.1", Part::Numerator, 10)
+            .await,
         Err(AppError::Invalid(_))
     ));
     let trend = app
@@ -168,25 +180,29 @@ async fn closed_periods_are_frozen_and_verified() {
 
     // Manual values: administrators only, with evidence, within range.
     assert!(matches!(
-        app.enter_value(&officer, "1.1", "d:608", &june, 0.9, "", pdf()).await,
+        app.enter_value(&officer, "1.1", "d:608", &june, 0.9, "", pdf())
+            .await,
         Err(AppError::Forbidden(_))
     ));
     assert!(matches!(
-        app.enter_value(&admin, "1.1", "d:608", &june, 1.5, "", pdf()).await,
+        app.enter_value(&admin, "1.1", "d:608", &june, 1.5, "", pdf())
+            .await,
         Err(AppError::Invalid(_))
     ));
     assert!(matches!(
-        app.enter_value(&admin, "2.1", "d:608", &june, 0.5, "", pdf()).await,
+        app.enter_value(&admin, "2.1", "d:608", &june, 0.5, "", pdf())
+            .await,
         Err(AppError::Invalid(_))
     ));
     let not_a_document = Upload {
         content: b"hello".to_vec(),
         ..pdf()
     };
-    assert!(app
-        .enter_value(&admin, "1.1", "d:608", &june, 0.9, "", not_a_document)
-        .await
-        .is_err());
+    assert!(
+        app.enter_value(&admin, "1.1", "d:608", &june, 0.9, "", not_a_document)
+            .await
+            .is_err()
+    );
     app.enter_value(&admin, "1.1", "d:608", &june, 0.9, "Đã công bố đủ", pdf())
         .await
         .unwrap();
@@ -200,7 +216,11 @@ async fn closed_periods_are_frozen_and_verified() {
         app.unit_scorecard(&officer, "d:608", &june).await,
         Err(AppError::Forbidden(_))
     ));
-    assert!(app.unit_scorecard(&officer, "p:62/so-tu-phap", &june).await.is_ok());
+    assert!(
+        app.unit_scorecard(&officer, "p:62/so-tu-phap", &june)
+            .await
+            .is_ok()
+    );
     assert!(matches!(
         app.close_period(&officer, &june).await,
         Err(AppError::Forbidden(_))
@@ -215,7 +235,8 @@ async fn closed_periods_are_frozen_and_verified() {
         Err(AppError::Invalid(_))
     ));
     assert!(matches!(
-        app.enter_value(&admin, "1.1", "d:608", &june, 0.5, "", pdf()).await,
+        app.enter_value(&admin, "1.1", "d:608", &june, 0.5, "", pdf())
+            .await,
         Err(AppError::Invalid(_))
     ));
     let v = app.verify_period(&june).await.unwrap();

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod calendar;
+mod indicators;
 mod ops;
 
 use std::process::{Command, Output};

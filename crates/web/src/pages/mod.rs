@@ -6,8 +6,10 @@
 
 mod admin;
 mod assets;
+pub mod charts;
 mod citizen;
 pub mod fmt;
+mod indicators;
 mod officer;
 mod public;
 
@@ -43,6 +45,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .merge(citizen::routes(state))
         .merge(officer::routes(state))
         .merge(admin::routes(state))
+        .merge(indicators::routes(state))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer))
         .merge(assets::routes())
 }
@@ -184,6 +187,13 @@ fn nav_links(p: Option<&Principal>, path: &str) -> Vec<NavLink> {
         }
         Some(Role::Admin) => links.insert(0, ("/quan-tri", "Quản trị")),
         None => {}
+    }
+    if matches!(
+        p.map(|p| p.role),
+        Some(Role::Officer | Role::Leader | Role::Admin)
+    ) {
+        let at = links.len() - 3;
+        links.insert(at, ("/chi-so-cai-cach", "Chỉ số"));
     }
     let here = path.split('?').next().unwrap_or(path);
     links

@@ -1,6 +1,6 @@
 //! Pages anyone may open: home, the procedure catalogue and a procedure, the dossier lookup
-//! (also the target of the QR code on receipts), the published on-time table, and signing in
-//! and out.
+//! (also the target of the QR code on receipts), the published (closed) indicators, and signing
+//! in and out.
 
 use askama::Template;
 use axum::Router;
@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use cchc_app::catalogue::ProcedureFilter;
 use cchc_app::dossiers::PublicView;
-use cchc_app::published::{OnTimeTable, Quarter};
 use cchc_app::{AppError, Role};
 use cchc_domain::procedure::{Channel, Fee, OnlineKind, Procedure};
 use serde::Deserialize;
@@ -429,79 +428,156 @@ async fn lookup_page(s: &AppState, session: &Session, code: &str, secret: &str) 
 // ---- published indicators ----------------------------------------------------------------
 
 #[derive(Debug, Default, Deserialize)]
-struct QuarterQuery {
-    quy: Option<String>,
+struct PublishedQuery {
+    /// A closed period (`2025-Q3`); `quy` is the older name of the parameter.
+    #[serde(alias = "quy")]
+    ky: Option<String>,
+    #[serde(default)]
+    loai: String,
 }
 
-pub(crate) struct OnTimeView {
+/// The indicators shown beside the score on the public page.
+const MAIN_INDICATORS: [&str; 4] = ["2.1", "3.3", "3.6", "5.4"];
+
+pub(crate) struct PublishedRow {
+    pub rank: String,
     pub unit: String,
-    pub finished: i64,
-    pub on_time: i64,
-    pub late: i64,
-    pub percent: String,
+    pub score: String,
+    pub main: Vec<String>,
+    pub volume: String,
 }
 
 #[derive(Template)]
 #[template(path = "public/indicators.html")]
 struct IndicatorsPage {
     layout: Layout,
-    quarter: String,
-    from: String,
-    to: String,
-    prev_href: String,
-    next_href: Option<String>,
-    rows: Vec<OnTimeView>,
-    finished: i64,
-    late: i64,
-    percent: String,
+    periods: Vec<Choice>,
+    kinds: Vec<super::indicators::Choice>,
+    chosen: Option<String>,
+    period_range: String,
+    published_on: String,
+    main_names: Vec<String>,
+    ranked: Vec<PublishedRow>,
+    unranked: Vec<PublishedRow>,
+    min_volume: i64,
 }
 
-fn percent(part: i64, whole: i64) -> String {
-    if whole == 0 {
-        return "—".into();
-    }
-    let tenths = (part * 1000 + whole / 2) / whole;
-    format!("{},{}%", tenths / 10, tenths % 10)
-}
-
+/// The published (closed) periods only: each unit's score and main indicators from the
+/// frozen figures, no personal data and no dossier lists.
 async fn indicators(
     State(s): State<AppState>,
     session: Session,
-    Params(q): Params<QuarterQuery>,
+    Params(q): Params<PublishedQuery>,
 ) -> Result<Response, PageError> {
-    let current = Quarter::containing(s.app.now().date());
-    let quarter = match q.quy.as_deref().filter(|x| !x.is_empty()) {
-        Some(text) => Quarter::parse(text)?,
-        None => current,
+    use super::indicators::{count, kind_choices, kind_of, percent_text, score_text};
+    use cchc_app::indicators::MIN_RANK_VOLUME;
+    use cchc_domain::indicator::Period;
+
+    let asked = match q.ky.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Some(
+            t.parse::<Period>()
+                .map_err(|e| AppError::Invalid(e.to_string()))?,
+        ),
+        None => None,
     };
-    let table: OnTimeTable = s.app.on_time_by_unit(quarter).await?;
-    let last_day = jiff::civil::Date::strptime("%Y-%m-%d", &table.to)
-        .ok()
-        .and_then(|d| d.yesterday().ok())
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    render_ok(&IndicatorsPage {
-        layout: session.layout("Chỉ số phục vụ"),
-        quarter: quarter.label(),
-        from: fmt::date(&table.from),
-        to: fmt::date(&last_day),
-        prev_href: format!("/chi-so?quy={}", quarter.previous().key()),
-        next_href: (quarter != current).then(|| format!("/chi-so?quy={}", quarter.next().key())),
-        percent: percent(table.finished - table.late, table.finished),
-        finished: table.finished,
-        late: table.late,
-        rows: table
-            .rows
-            .into_iter()
-            .map(|r| OnTimeView {
-                percent: percent(r.on_time, r.finished),
-                unit: r.unit_name,
-                finished: r.finished,
-                on_time: r.on_time,
-                late: r.late,
+    let kind = kind_of(&q.loai)?;
+    let mut closed: Vec<(Period, String)> = s
+        .app
+        .closed_periods()
+        .await?
+        .into_iter()
+        .filter_map(|(k, at, _)| k.parse::<Period>().ok().map(|p| (p, at)))
+        .collect();
+    closed.sort_by(|a, b| b.0.last.cmp(&a.0.last).then(b.0.first.cmp(&a.0.first)));
+    let chosen = match asked {
+        Some(p) => Some(
+            closed
+                .iter()
+                .find(|(c, _)| *c == p)
+                .cloned()
+                .ok_or_else(|| {
+                    AppError::NotFound(format!("số liệu đã công bố của {}", p.label()))
+                })?,
+        ),
+        None => closed.first().cloned(),
+    };
+    let mut page = IndicatorsPage {
+        layout: session.layout("Chỉ số phục vụ người dân, doanh nghiệp"),
+        periods: closed
+            .iter()
+            .map(|(p, _)| Choice {
+                value: p.to_string(),
+                label: p.label(),
+                selected: chosen.as_ref().is_some_and(|(c, _)| c == p),
             })
             .collect(),
-    })
+        kinds: kind_choices(&q.loai, true),
+        chosen: None,
+        period_range: String::new(),
+        published_on: String::new(),
+        main_names: Vec::new(),
+        ranked: Vec::new(),
+        unranked: Vec::new(),
+        min_volume: MIN_RANK_VOLUME,
+    };
+    let Some((period, at)) = chosen else {
+        return render_ok(&page);
+    };
+    let set = s.app.indicator_set(&period);
+    page.main_names = MAIN_INDICATORS
+        .iter()
+        .map(|c| {
+            set.indicator(c)
+                .map_or_else(|| (*c).to_owned(), |d| format!("{c}. {}", d.name))
+        })
+        .collect();
+    let app = &s.app;
+    let (total, a, b, c, d) = tokio::join!(
+        app.ranking(&period, kind, None, MIN_RANK_VOLUME),
+        app.ranking(&period, kind, Some(MAIN_INDICATORS[0]), MIN_RANK_VOLUME),
+        app.ranking(&period, kind, Some(MAIN_INDICATORS[1]), MIN_RANK_VOLUME),
+        app.ranking(&period, kind, Some(MAIN_INDICATORS[2]), MIN_RANK_VOLUME),
+        app.ranking(&period, kind, Some(MAIN_INDICATORS[3]), MIN_RANK_VOLUME),
+    );
+    let total = total?;
+    let tree = s.app.units()?;
+    let by_indicator: Vec<std::collections::HashMap<String, Option<f64>>> = [a?, b?, c?, d?]
+        .into_iter()
+        .map(|r| {
+            r.rows
+                .into_iter()
+                .map(|row| (row.unit_id, row.row.score.map(|v| v / 100.0)))
+                .collect()
+        })
+        .collect();
+    for r in &total.rows {
+        let row = PublishedRow {
+            rank: match (r.row.rank, r.row.tied) {
+                (Some(n), true) => format!("={n}"),
+                (Some(n), false) => n.to_string(),
+                (None, _) => "—".into(),
+            },
+            unit: tree
+                .get(&r.unit_id)
+                .map_or_else(|| r.unit_name.clone(), |u| u.full_name.clone()),
+            score: score_text(r.row.score),
+            main: by_indicator
+                .iter()
+                .map(|m| percent_text(m.get(&r.unit_id).copied().flatten()))
+                .collect(),
+            volume: count(r.row.volume),
+        };
+        if r.row.rank.is_some() {
+            page.ranked.push(row);
+        } else {
+            page.unranked.push(row);
+        }
+    }
+    page.chosen = Some(period.label());
+    page.period_range = super::indicators::period_range(&period);
+    page.published_on = fmt::date(&at);
+    page.layout.title = format!("Chỉ số phục vụ {}", period.label());
+    render_ok(&page)
 }
 
 // ---- signing in and out ------------------------------------------------------------------

@@ -5,6 +5,7 @@
 
 mod api;
 mod citizen_pages;
+mod indicator_pages;
 mod officer_pages;
 mod public_pages;
 
