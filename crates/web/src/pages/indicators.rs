@@ -9,6 +9,7 @@
 //! `chi-so` (indicator code), `phan` (`tu` numerator, `mau` denominator).
 
 mod closing;
+mod download;
 mod drill;
 mod overview;
 mod ranking;
@@ -41,6 +42,7 @@ pub(super) fn routes(state: &AppState) -> Router<AppState> {
             post(targets::enter).layer(upload_limit),
         )
         .route("/chi-so-cai-cach/ho-so", get(drill::page))
+        .route("/chi-so-cai-cach/tai-ve", get(download::download))
         .route(
             "/chi-so-cai-cach/chot-so-lieu",
             get(closing::page).post(closing::close),

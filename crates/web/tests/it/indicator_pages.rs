@@ -903,3 +903,88 @@ async fn the_administrator_enters_a_manual_value_with_its_evidence() {
         .await;
     assert_eq!(p.status, 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_download_as_excel_and_csv_within_the_same_scope() {
+    let d = demo().await;
+    let mut admin = Browser::new(&d);
+    admin.login("quantri").await;
+    let overview = admin.get("/chi-so-cai-cach?ky=2025-Q3").await;
+    assert!(
+        overview
+            .body
+            .contains("/chi-so-cai-cach/tai-ve?bao-cao=bang-diem")
+    );
+    let ranking = admin.get("/chi-so-cai-cach/xep-hang?ky=2025-Q3").await;
+    assert!(ranking.body.contains("bao-cao=xep-hang"));
+    let raw = |b: &Browser, path: &str| {
+        let req = b
+            .http
+            .get(format!("{}{path}", b.base))
+            .header("cookie", b.cookie_header());
+        async move { req.send().await.unwrap() }
+    };
+    for (path, xlsx) in [
+        (
+            "/chi-so-cai-cach/tai-ve?bao-cao=bang-diem&dinh-dang=xlsx&don-vi=p:62&ky=2025-Q2",
+            true,
+        ),
+        (
+            "/chi-so-cai-cach/tai-ve?bao-cao=bang-diem&dinh-dang=csv&don-vi=p:62&ky=2025-Q2",
+            false,
+        ),
+        (
+            "/chi-so-cai-cach/tai-ve?bao-cao=xep-hang&dinh-dang=xlsx&ky=2025-Q2&loai=xa",
+            true,
+        ),
+        (
+            "/chi-so-cai-cach/tai-ve?bao-cao=xep-hang&dinh-dang=csv&ky=2025-Q2&loai=xa",
+            false,
+        ),
+        (
+            "/chi-so-cai-cach/tai-ve?bao-cao=so-theo-doi&dinh-dang=xlsx&don-vi=w2025:23293&ky=2025-08",
+            true,
+        ),
+        (
+            "/chi-so-cai-cach/tai-ve?bao-cao=so-theo-doi&dinh-dang=csv&don-vi=w2025:23293&ky=2025-08",
+            false,
+        ),
+    ] {
+        let r = raw(&admin, path).await;
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+        let cd = r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(cd.starts_with("attachment;"), "{cd}");
+        let body = r.bytes().await.unwrap();
+        if xlsx {
+            assert!(ct.contains("spreadsheetml"), "{ct}");
+            assert_eq!(&body[..2], b"PK", "{path}");
+        } else {
+            assert!(ct.starts_with("text/csv"), "{ct}");
+            assert_eq!(&body[..3], b"\xEF\xBB\xBF", "{path}: UTF-8 BOM for Excel");
+            let text = String::from_utf8(body[3..].to_vec()).unwrap();
+            assert!(text.lines().count() > 1, "{path}: {text}");
+        }
+    }
+    // The same scope as the pages: an officer cannot download another unit's figures.
+    let mut officer = Browser::new(&d);
+    officer.login("cb.w2025-23293").await;
+    let r = raw(
+        &officer,
+        "/chi-so-cai-cach/tai-ve?bao-cao=so-theo-doi&dinh-dang=csv&don-vi=p:62/so-tu-phap&ky=2025-Q3",
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 403);
+    for bad in [
+        "/chi-so-cai-cach/tai-ve?bao-cao=bang-diem&dinh-dang=pdf",
+        "/chi-so-cai-cach/tai-ve?bao-cao=khac",
+        "/chi-so-cai-cach/tai-ve?bao-cao=bang-diem&ky=2025-Q9",
+    ] {
+        let p = admin.get(bad).await;
+        assert_eq!(p.status, 422, "{bad}");
+        assert!(p.body.contains("<html lang=\"vi\">"), "{bad}");
+    }
+}

@@ -61,6 +61,8 @@ struct RankingPage {
     unranked: Vec<RowView>,
     ties: usize,
     chart: Option<String>,
+    /// The same period, kind and indicator for the download links (already URL-encoded).
+    download_query: String,
 }
 
 fn change_of(r: &RankingRow) -> (String, &'static str) {
@@ -218,6 +220,11 @@ pub(super) async fn page(
         kind_label,
         measure_label,
         min_volume: MIN_RANK_VOLUME,
+        download_query: query(&[
+            ("ky", &period.to_string()),
+            ("loai", &slug),
+            ("chi-so", code.as_deref().unwrap_or("")),
+        ]),
         ties: ranked_rows.iter().filter(|r| r.row.tied).count(),
         ranked: ranked_rows.into_iter().map(view).collect(),
         unranked: unranked_rows.into_iter().map(view).collect(),
