@@ -73,6 +73,15 @@ pub struct RankingRow {
     pub higher_than_year_before: Option<bool>,
 }
 
+/// A unit in the published table of a closed period.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublishedRow {
+    pub unit_name: String,
+    pub row: RankRow,
+    /// The values of the codes asked for, in order (fractions for percents).
+    pub values: Vec<Option<f64>>,
+}
+
 /// A ranking of units of one kind.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ranking {
@@ -114,6 +123,8 @@ pub struct Drill {
     /// The same number summed from the dossiers listed (all of them, not only the first page).
     pub counted: i64,
     pub rows: Vec<DrillRow>,
+    /// How many dossiers contribute (`rows` holds the first `limit` of them).
+    pub matched: usize,
     pub truncated: bool,
 }
 
@@ -475,16 +486,61 @@ impl App {
         })
     }
 
-    async fn rank_rows(
+    /// The published table of a closed period (public): each unit of a kind with its frozen
+    /// score, rank and the values of `codes`; one scorecard per unit. A period not closed is
+    /// not published (NotFound).
+    pub async fn published_table(
         &self,
         period: &Period,
         kind: Option<UnitKind>,
-        indicator: Option<&str>,
+        codes: &[&str],
         min_volume: i64,
-    ) -> Result<Vec<RankRow>> {
+    ) -> Result<Vec<PublishedRow>> {
+        let (set, raw, entered, closed) = self.figures(period).await?;
+        if closed.is_none() {
+            return Err(AppError::NotFound(format!(
+                "số liệu đã công bố của {}",
+                period.label()
+            )));
+        }
         let tree = self.units()?;
-        let (set, raw, entered, _) = self.figures(period).await?;
-        let candidates: Vec<&Unit> = match kind {
+        let mut cards = Vec::new();
+        for u in self.rank_candidates(&tree, &raw, period, kind) {
+            let members = members(&tree, u.id.as_str(), period);
+            let (card, received) = self.card_for(set, u.id.as_str(), &raw, &members, &entered);
+            if received > 0 || card.score.is_some() {
+                cards.push((u, card, received));
+            }
+        }
+        let entries: Vec<(String, Option<f64>, i64)> = cards
+            .iter()
+            .map(|(u, c, r)| (u.id.to_string(), c.score, *r))
+            .collect();
+        let ranked = rank(&entries, min_volume);
+        Ok(ranked
+            .into_iter()
+            .filter_map(|row| {
+                let (u, card, _) = cards.iter().find(|(u, _, _)| u.id.as_str() == row.unit)?;
+                Some(PublishedRow {
+                    unit_name: u.full_name.clone(),
+                    values: codes
+                        .iter()
+                        .map(|c| card.result(c).and_then(|r| r.value))
+                        .collect(),
+                    row,
+                })
+            })
+            .collect())
+    }
+
+    fn rank_candidates<'t>(
+        &self,
+        tree: &'t UnitTree,
+        raw: &UnitMeasures,
+        period: &Period,
+        kind: Option<UnitKind>,
+    ) -> Vec<&'t Unit> {
+        match kind {
             Some(k) => tree
                 .units()
                 .iter()
@@ -495,7 +551,19 @@ impl App {
                 .iter()
                 .filter(|u| raw.contains_key(u.id.as_str()))
                 .collect(),
-        };
+        }
+    }
+
+    async fn rank_rows(
+        &self,
+        period: &Period,
+        kind: Option<UnitKind>,
+        indicator: Option<&str>,
+        min_volume: i64,
+    ) -> Result<Vec<RankRow>> {
+        let tree = self.units()?;
+        let (set, raw, entered, _) = self.figures(period).await?;
+        let candidates = self.rank_candidates(&tree, &raw, period, kind);
         let mut entries = Vec::with_capacity(candidates.len());
         for u in candidates {
             let members = members(&tree, u.id.as_str(), period);
@@ -640,6 +708,7 @@ impl App {
             total,
             counted,
             truncated: matched > rows.len(),
+            matched,
             rows,
         })
     }

@@ -531,40 +531,20 @@ async fn indicators(
                 .map_or_else(|| (*c).to_owned(), |d| format!("{c}. {}", d.name))
         })
         .collect();
-    let app = &s.app;
-    let (total, a, b, c, d) = tokio::join!(
-        app.ranking(&period, kind, None, MIN_RANK_VOLUME),
-        app.ranking(&period, kind, Some(MAIN_INDICATORS[0]), MIN_RANK_VOLUME),
-        app.ranking(&period, kind, Some(MAIN_INDICATORS[1]), MIN_RANK_VOLUME),
-        app.ranking(&period, kind, Some(MAIN_INDICATORS[2]), MIN_RANK_VOLUME),
-        app.ranking(&period, kind, Some(MAIN_INDICATORS[3]), MIN_RANK_VOLUME),
-    );
-    let total = total?;
-    let tree = s.app.units()?;
-    let by_indicator: Vec<std::collections::HashMap<String, Option<f64>>> = [a?, b?, c?, d?]
-        .into_iter()
-        .map(|r| {
-            r.rows
-                .into_iter()
-                .map(|row| (row.unit_id, row.row.score.map(|v| v / 100.0)))
-                .collect()
-        })
-        .collect();
-    for r in &total.rows {
+    let table = s
+        .app
+        .published_table(&period, kind, &MAIN_INDICATORS, MIN_RANK_VOLUME)
+        .await?;
+    for r in &table {
         let row = PublishedRow {
             rank: match (r.row.rank, r.row.tied) {
                 (Some(n), true) => format!("={n}"),
                 (Some(n), false) => n.to_string(),
                 (None, _) => "—".into(),
             },
-            unit: tree
-                .get(&r.unit_id)
-                .map_or_else(|| r.unit_name.clone(), |u| u.full_name.clone()),
+            unit: r.unit_name.clone(),
             score: score_text(r.row.score),
-            main: by_indicator
-                .iter()
-                .map(|m| percent_text(m.get(&r.unit_id).copied().flatten()))
-                .collect(),
+            main: r.values.iter().map(|v| percent_text(*v)).collect(),
             volume: count(r.row.volume),
         };
         if r.row.rank.is_some() {

@@ -16,8 +16,6 @@ use crate::pages::{Layout, PageError, Params, Session, render};
 
 /// Rows shown on the page.
 const SHOWN: usize = 500;
-/// Rows read to say how many more there are; beyond that the page says "more than".
-const READ: usize = 50_000;
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct DrillQuery {
@@ -110,7 +108,7 @@ pub(super) async fn page(
     if !tree.contains(&unit) {
         return Err(AppError::NotFound(format!("đơn vị «{unit}»")).into());
     }
-    let drill = s.app.drill(who, &unit, &period, &code, part, READ).await?;
+    let drill = s.app.drill(who, &unit, &period, &code, part, SHOWN).await?;
     let mut names: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(drill.rows.len().min(SHOWN));
     for r in drill.rows.iter().take(SHOWN) {
@@ -163,20 +161,12 @@ pub(super) async fn page(
             },
         });
     }
-    let listed = drill.rows.len();
-    let more = if drill.truncated {
-        Some(format!(
-            "còn hơn {} hồ sơ nữa không hiển thị",
-            count(i64::try_from(listed.saturating_sub(SHOWN)).unwrap_or(i64::MAX))
-        ))
-    } else if listed > SHOWN {
-        Some(format!(
+    let more = drill.truncated.then(|| {
+        format!(
             "còn {} hồ sơ nữa không hiển thị",
-            count(i64::try_from(listed - SHOWN).unwrap_or(i64::MAX))
-        ))
-    } else {
-        None
-    };
+            count(i64::try_from(drill.matched - drill.rows.len()).unwrap_or(i64::MAX))
+        )
+    });
     let key = period.to_string();
     Ok(render(&DrillPage {
         layout: session.layout(format!("Hồ sơ thuộc {part_label} chỉ số {code}")),
