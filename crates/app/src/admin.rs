@@ -311,7 +311,7 @@ impl App {
                 let due = self.projected(&d)?.due_at.map(civil);
                 // The due date moves the day an open dossier turns late for the indicators.
                 self.store
-                    .replace_facts(&[self.facts_of(&d).await?])
+                    .replace_facts(&[(self.facts_of(&d).await?, d.version)])
                     .await?;
                 if self
                     .store

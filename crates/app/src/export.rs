@@ -50,6 +50,9 @@ pub struct ExportRow {
     pub received_at: Option<String>,
     /// Ngày hẹn trả, with pauses and extensions; empty before acceptance or while paused.
     pub due_at: Option<String>,
+    /// The statutory due date: pauses counted, apology extensions (gia hạn) left out. The
+    /// indicators judge lateness against it; equal to `due_at` without extensions.
+    pub statutory_due_at: Option<String>,
     pub decided_at: Option<String>,
     pub returned_at: Option<String>,
     /// Left the clock without a result: refused, withdrawn, stopped.
@@ -94,7 +97,7 @@ pub struct ExportRow {
 
 impl ExportRow {
     /// The column names, in field order (the CSV header).
-    pub const HEADER: [&'static str; 34] = [
+    pub const HEADER: [&'static str; 35] = [
         "code",
         "procedure_code",
         "channel",
@@ -106,6 +109,7 @@ impl ExportRow {
         "submitted_at",
         "received_at",
         "due_at",
+        "statutory_due_at",
         "decided_at",
         "returned_at",
         "closed_at",
@@ -275,9 +279,9 @@ impl DossierExport {
         last_hash: String,
     ) -> Result<ExportRow> {
         let bad = |e: String| AppError::Internal(format!("hồ sơ {}: {e}", d.code));
-        let (due, verdict, late, paused_secs) =
+        let (due, statutory, verdict, late, paused_secs) =
             match d.clock_request().map_err(|e| bad(e.to_string()))? {
-                None => (None, None, false, 0),
+                None => (None, None, None, false, 0),
                 Some(req) => {
                     let clock = self.clock(&d.receiving_unit)?;
                     let due = clock.due(&req).map_err(|e| bad(e.to_string()))?;
@@ -296,7 +300,14 @@ impl DossierExport {
                         };
                     }
                     let (verdict, late) = d.judge(&due, self.as_of);
-                    (due.due, verdict, late, paused)
+                    let statutory = if req.extensions.is_empty() {
+                        due.due
+                    } else {
+                        let mut plain = req.clone();
+                        plain.extensions.clear();
+                        clock.due(&plain).map_err(|e| bad(e.to_string()))?.due
+                    };
+                    (due.due, statutory, verdict, late, paused)
                 }
             };
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -308,6 +319,7 @@ impl DossierExport {
             submitted_at: iso_datetime(d.submitted_at),
             received_at: iso(d.received_at),
             due_at: iso(due),
+            statutory_due_at: iso(statutory),
             decided_at: iso(d.decided_at),
             returned_at: iso(d.returned_at),
             closed_at: iso(d.closed_at),
@@ -360,6 +372,7 @@ mod tests {
             submitted_at: "t".into(),
             received_at: None,
             due_at: None,
+            statutory_due_at: None,
             decided_at: None,
             returned_at: None,
             closed_at: None,

@@ -264,7 +264,9 @@ impl App {
             let days = self.store.day_measures(part.first, part.last).await?;
             add_into(&mut out, days, false, true);
         }
-        let last = period.last;
+        // Open dossiers are judged at the period's end, or today for a period not over yet
+        // (a due date later this month is not late today).
+        let last = period.last.min(self.now().date()).max(period.first);
         if last == last.last_of_month() {
             let s = self.store.month_stocks(&month_key(last)).await?;
             add_into(&mut out, s, true, false);
@@ -394,6 +396,12 @@ impl App {
         HashMap<(String, String), f64>,
         Option<ClosedInfo>,
     )> {
+        if period.first.year() < 2000 || period.last.year() > 2100 {
+            return Err(AppError::Invalid(format!(
+                "kỳ {} nằm ngoài phạm vi dữ liệu (2000-2100)",
+                period.label()
+            )));
+        }
         if let Some(row) = self.store.closed_period(&period.to_string()).await? {
             let frozen: Frozen = serde_json::from_str(&row.results)
                 .map_err(|e| AppError::Internal(format!("closed period {}: {e}", row.period)))?;
@@ -442,6 +450,21 @@ impl App {
         indicator: Option<&str>,
         min_volume: i64,
     ) -> Result<Ranking> {
+        if let Some(code) = indicator {
+            let def = self
+                .indicator_set(period)
+                .indicator(code)
+                .ok_or_else(|| AppError::NotFound(format!("chỉ số {code}")))?;
+            // Units rank by a computed share where more is better; others have no common
+            // scale or order (a manual value, time used against the limit).
+            if def.direction != cchc_domain::indicator::Direction::Higher
+                || matches!(def.formula, cchc_domain::indicator::Formula::Manual)
+            {
+                return Err(AppError::Invalid(format!(
+                    "không xếp hạng theo chỉ số {code}: chỉ xếp hạng theo tỷ lệ tính từ dữ liệu, càng cao càng tốt"
+                )));
+            }
+        }
         let now = self.rank_rows(period, kind, indicator, min_volume).await?;
         let before = match period.year_before() {
             Some(p) => Some(self.rank_rows(&p, kind, indicator, min_volume).await?),
@@ -964,7 +987,7 @@ impl App {
                 let mut batch = Vec::with_capacity(codes.len());
                 for code in &codes {
                     if let Some((d, _)) = self.store.dossier(code).await? {
-                        batch.push(self.facts_of(&d).await?);
+                        batch.push((self.facts_of(&d).await?, d.version));
                     }
                 }
                 report.dossiers += batch.len() as u64;

@@ -177,7 +177,12 @@ impl App {
                             Some(e.value),
                             format!(
                                 "Nhập tay bởi {} lúc {}, minh chứng: {}",
-                                e.entered_by, e.entered_at, e.evidence_name
+                                e.entered_by,
+                                e.entered_at
+                                    .parse::<jiff::civil::DateTime>()
+                                    .map(cchc_domain::calendar::fmt_datetime)
+                                    .unwrap_or_else(|_| e.entered_at.clone()),
+                                e.evidence_name
                             ),
                             None,
                         ),

@@ -400,7 +400,9 @@ impl Store {
         })
     }
 
-    /// Per unit and month, flows and stock changes for months `[from, to]`: trend charts.
+    /// Per unit and month, flows and stock changes for months `[from, to]`: trend charts. A
+    /// month may have stock changes and no flows (a withdrawal, a dossier turning late), so
+    /// the two tables are read apart and merged.
     pub async fn monthly_series(
         &self,
         from: &str,
@@ -408,26 +410,29 @@ impl Store {
     ) -> Result<Vec<(String, String, Measures)>> {
         let flow: Vec<Measure> = flows().collect();
         let stock: Vec<Measure> = stocks().collect();
-        let f_cols: Vec<String> = flow.iter().map(|m| format!("f.{}", m.column())).collect();
-        let s_cols: Vec<String> = stock
-            .iter()
-            .map(|m| format!("COALESCE(s.{c}, 0) AS {c}", c = m.column()))
-            .collect();
-        let sql = format!(
-            "SELECT f.unit, f.month, {}, {} FROM ind_monthly f LEFT JOIN ind_stock_monthly s \
-             ON s.unit = f.unit AND s.month = f.month WHERE f.month >= $1 AND f.month <= $2",
-            f_cols.join(", "),
-            s_cols.join(", ")
+        let cols = |ms: &[Measure]| ms.iter().map(|m| m.column()).collect::<Vec<_>>().join(", ");
+        let flow_sql = format!(
+            "SELECT unit, month, {} FROM ind_monthly WHERE month >= $1 AND month <= $2",
+            cols(&flow)
         );
+        let stock_sql = format!(
+            "SELECT unit, month, {} FROM ind_stock_monthly WHERE month >= $1 AND month <= $2",
+            cols(&stock)
+        );
+        let mut merged: BTreeMap<(String, String), Measures> = BTreeMap::new();
         on_pool!(self, pool => {
-            let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(pool).await?;
-            rows.iter()
-                .map(|r| {
-                    let m = measures_row(r, Measure::ALL)?;
-                    Ok((r.try_get::<String, _>("unit")?, r.try_get::<String, _>("month")?, m))
-                })
-                .collect()
-        })
+            for (sql, which) in [(flow_sql, &flow), (stock_sql, &stock)] {
+                let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(pool).await?;
+                for r in &rows {
+                    let m = measures_row(r, which)?;
+                    *merged
+                        .entry((r.try_get::<String, _>("unit")?, r.try_get::<String, _>("month")?))
+                        .or_default() += m;
+                }
+            }
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(merged.into_iter().map(|((u, m), x)| (u, m, x)).collect())
     }
 
     /// The facts of the dossiers of `units` received or ended in `[from, to]`, or still open
@@ -499,13 +504,27 @@ impl Store {
         })
     }
 
-    /// Replaces a batch of dossiers' facts (computed again from their events) and their
-    /// contributions, one transaction per batch. Returns how many facts changed.
-    pub async fn replace_facts(&self, batch: &[DossierFacts]) -> Result<u64> {
+    /// Replaces a batch of dossiers' facts (computed again from their events at the given
+    /// version) and their contributions, one transaction per batch. The dossier's row is
+    /// locked first; a dossier that moved past that version meanwhile is left alone (its own
+    /// event wrote newer facts). Returns how many facts changed.
+    pub async fn replace_facts(&self, batch: &[(DossierFacts, u32)]) -> Result<u64> {
+        let lock = match self.backend {
+            Backend::Postgres(_) => "SELECT version FROM dossiers WHERE code = $1 FOR UPDATE",
+            // SQLite has one writer at a time: the first write of the transaction takes it.
+            Backend::Sqlite(_) => "SELECT version FROM dossiers WHERE code = $1",
+        };
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut changed = 0;
-            for f in batch {
+            for (f, version) in batch {
+                let now: Option<i64> = sqlx::query_scalar(lock)
+                    .bind(f.code.clone())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if now != Some(i64::from(*version)) {
+                    continue;
+                }
                 if Self::apply_facts(&mut tx, f, false).await? {
                     changed += 1;
                 }
@@ -672,7 +691,7 @@ impl Store {
     pub async fn closed_periods(&self) -> Result<Vec<(String, String, String)>> {
         on_pool!(self, pool => {
             Ok(sqlx::query_as(
-                "SELECT period, closed_at, closed_by FROM indicator_closes ORDER BY closed_at DESC",
+                "SELECT period, closed_at, closed_by FROM indicator_closes ORDER BY closed_at DESC, period DESC",
             )
             .fetch_all(pool)
             .await?)

@@ -51,6 +51,7 @@ macro_rules! on_pool {
 }
 
 mod admin;
+mod bench_fill;
 mod desk;
 mod files;
 mod indicators;

@@ -185,7 +185,9 @@ struct Row {
     competent_unit: String,
     online: bool,
     received_at: Option<DateTime>,
+    /// The statutory due date (apology extensions left out): lateness is judged against it.
     due_at: Option<DateTime>,
+    extensions: u32,
     decided_at: Option<DateTime>,
     closed_at: Option<DateTime>,
     status: u8,
@@ -226,7 +228,8 @@ fn rows_of(csv_text: &str) -> Vec<Row> {
                 competent_unit: m["competent_unit"].to_owned(),
                 online: m["channel"] == "2",
                 received_at: time(m["received_at"]),
-                due_at: time(m["due_at"]),
+                due_at: time(m["statutory_due_at"]),
+                extensions: m["extensions"].parse().unwrap(),
                 decided_at: time(m["decided_at"]),
                 closed_at: time(m["closed_at"]),
                 status: m["status"].parse().unwrap(),
@@ -288,7 +291,10 @@ fn recompute(
             None
         };
         if let Some(at) = finished_at.filter(|at| within(at.date())) {
-            let late = r.supplement_requests > 1 || r.due_at.is_some_and(|due| at > due);
+            // An apology with a new date is given to a late dossier: it stays late.
+            let late = r.supplement_requests > 1
+                || r.extensions > 0
+                || r.due_at.is_some_and(|due| at > due);
             finished += 1;
             finished_on_time += i64::from(!late);
             let happy = match r.rating {

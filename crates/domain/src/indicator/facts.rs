@@ -157,6 +157,18 @@ impl DossierFacts {
         };
         let end_at: Option<DateTime> = d.decided_at.or(d.closed_at);
         let second = d.second_supplement_at;
+        // A new date given with an apology (gia hạn, form 04) does not make a late dossier on
+        // time: the indicators judge against the statutory due date, pauses included,
+        // extensions left out.
+        let statutory: Option<DueDate> = if d.extensions.is_empty() {
+            None
+        } else {
+            d.clock_request().ok().flatten().and_then(|mut req| {
+                req.extensions.clear();
+                clock.due(&req).ok()
+            })
+        };
+        let due = statutory.as_ref().or(due);
         let mut verdict = None;
         let (mut used_cd, mut limit_cd) = (0, 0);
         if let (Some(kind), Some(at)) = (end, end_at)
@@ -164,7 +176,7 @@ impl DossierFacts {
         {
             let by_clock = due.and_then(|due| WorkingClock::verdict(due, at).ok());
             verdict = Some(match by_clock {
-                _ if second.is_some() => FinishVerdict::Late,
+                _ if second.is_some() || !d.extensions.is_empty() => FinishVerdict::Late,
                 Some(Verdict::Late) => FinishVerdict::Late,
                 Some(Verdict::Early) => FinishVerdict::Early,
                 // No due date (no clock applies) cannot be missed.

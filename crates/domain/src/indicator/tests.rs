@@ -600,3 +600,33 @@ fn clock_pause_type_is_used() {
     });
     assert!(c.due(&req).unwrap().due.unwrap() > plain);
 }
+
+#[test]
+fn an_apology_with_a_new_date_does_not_make_a_late_dossier_on_time() {
+    // Due 08/07 09:00; on 20/07 the leader apologises with a new date 30/08; decided 20/08.
+    let mut s = Sim::new("2024-07-01T09:00:00", Channel::Counter, false);
+    s.then(
+        "2024-07-20T09:00:00",
+        EventKind::Extended {
+            new_due: at("2024-08-30T16:00:00"),
+            reason: "Chờ ý kiến liên ngành".into(),
+        },
+    );
+    let open = s.facts(PLAIN);
+    assert_eq!(
+        open.late_from,
+        Some(date(2024, 7, 8)),
+        "late from the statutory due day"
+    );
+    let r = card(std::slice::from_ref(&open), &july())
+        .result("2.1")
+        .cloned()
+        .unwrap();
+    assert_eq!((r.numerator, r.denominator), (0, 1), "overdue all July");
+    s.decide("2024-08-20T09:00:00", false);
+    let f = s.facts(PLAIN);
+    assert_eq!(f.verdict, Some(FinishVerdict::Late));
+    let aug: Period = "2024-08".parse().unwrap();
+    let r = card(&[f], &aug).result("2.1").cloned().unwrap();
+    assert_eq!((r.numerator, r.denominator), (0, 1));
+}

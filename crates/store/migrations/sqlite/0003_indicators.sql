@@ -62,6 +62,9 @@ CREATE TABLE ind_daily (
     PRIMARY KEY (unit, day, procedure_code)
 ) WITHOUT ROWID;
 
+-- Partial months of every unit at once (custom periods, a period ending mid-month).
+CREATE INDEX ind_daily_day ON ind_daily(day, unit);
+
 -- Flows per unit and month: a dashboard reads months, not days.
 CREATE TABLE ind_monthly (
     unit                      TEXT NOT NULL,

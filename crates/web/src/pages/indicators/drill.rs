@@ -44,6 +44,9 @@ struct RowView {
 #[template(path = "indicators/drill.html")]
 struct DrillPage {
     layout: Layout,
+    /// Codes link to the officer's dossier page (officers and leaders open it; the
+    /// administrator sees figures, not dossiers).
+    linked: bool,
     unit_name: String,
     period_label: String,
     period_range: String,
@@ -169,6 +172,7 @@ pub(super) async fn page(
     });
     let key = period.to_string();
     Ok(render(&DrillPage {
+        linked: who.role != cchc_app::Role::Admin,
         layout: session.layout(format!("Hồ sơ thuộc {part_label} chỉ số {code}")),
         unit_name: drill.unit_name.clone(),
         period_label: period.label(),

@@ -95,7 +95,11 @@ pub(super) async fn page(
     let rankable: Vec<(String, String)> = set
         .indicators
         .iter()
-        .filter(|d| d.unit == ValueUnit::Percent && !matches!(d.formula, Formula::Manual))
+        .filter(|d| {
+            d.unit == ValueUnit::Percent
+                && d.direction == cchc_domain::indicator::Direction::Higher
+                && !matches!(d.formula, Formula::Manual)
+        })
         .map(|d| (d.code.clone(), d.name.clone()))
         .collect();
     let code = q

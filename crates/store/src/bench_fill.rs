@@ -1,0 +1,198 @@
+//! Bulk loading of indicator facts for benchmarks (`cchc bench indicators`): minimal dossier
+//! rows and their facts, many rows per INSERT, in one transaction, without touching the
+//! rollups (a rebuild sums them afterwards). Never used by the application itself.
+
+use cchc_domain::indicator::DossierFacts;
+use sqlx::AssertSqlSafe;
+
+use crate::{Backend, Result, Store};
+
+/// Rows per multi-row INSERT: 500 rows of at most 20 columns stays far below SQLite's limit
+/// of 32766 bound values (and PostgreSQL's 65535).
+const ROWS_PER_INSERT: usize = 500;
+
+const DOSSIER_COLUMNS: &[&str] = &[
+    "code",
+    "procedure_code",
+    "status",
+    "channel",
+    "applicant_name",
+    "applicant_id",
+    "receiving_unit",
+    "competent_unit",
+    "current_unit",
+    "submitted_at",
+    "received_at",
+    "finished_at",
+    "version",
+    "last_hash",
+    "secret_hash",
+    "state",
+];
+
+const FACT_COLUMNS: &[&str] = &[
+    "code",
+    "unit",
+    "procedure_code",
+    "received_day",
+    "end_kind",
+    "end_day",
+    "late_from",
+    "verdict",
+    "online",
+    "full_online_proc",
+    "fee_bearing",
+    "paid_online",
+    "digitised",
+    "reused",
+    "synced",
+    "e_result",
+    "supplement_requests",
+    "used_cd",
+    "limit_cd",
+    "rating",
+];
+
+/// `INSERT INTO table (cols) VALUES ($1, …), (…), …` for `rows` rows; with `?` marks when
+/// `anonymous` (SQLite: looking up numbered marks costs time linear in their count, so
+/// thousands of them per statement make binding quadratic).
+fn multi_insert(table: &str, cols: &[&str], rows: usize, anonymous: bool) -> String {
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+    let mut n = 0;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..cols.len() {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            if anonymous {
+                sql.push('?');
+            } else {
+                sql.push_str(&format!("${n}"));
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+fn day(d: Option<jiff::civil::Date>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+impl Store {
+    /// Inserts the facts of dossiers that do not exist yet, with a minimal `dossiers` row for
+    /// each (the facts reference it), in one transaction. The rollups are left as they are.
+    ///
+    /// On SQLite the connection's page cache is raised to 1 GiB and statement journals kept in
+    /// memory for the load (so a large transaction does not spill pages to the WAL midway),
+    /// and both put back to SQLite's defaults afterwards, so later timings see the usual
+    /// connection.
+    pub async fn insert_facts_bulk(&self, facts: &[DossierFacts]) -> Result<()> {
+        if let Backend::Sqlite(pool) = &self.backend {
+            let mut conn = pool.acquire().await?;
+            sqlx::query("PRAGMA cache_size = -1048576")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("PRAGMA temp_store = MEMORY")
+                .execute(&mut *conn)
+                .await?;
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            Self::fill_facts(&mut tx, facts, true).await?;
+            tx.commit().await?;
+            sqlx::query("PRAGMA cache_size = -2000")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("PRAGMA temp_store = DEFAULT")
+                .execute(&mut *conn)
+                .await?;
+            return Ok(());
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            Self::fill_facts(&mut tx, facts, false).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    async fn fill_facts<'c, DB>(
+        tx: &mut sqlx::Transaction<'c, DB>,
+        facts: &[DossierFacts],
+        anonymous: bool,
+    ) -> Result<()>
+    where
+        DB: sqlx::Database,
+        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        {
+            for chunk in facts.chunks(ROWS_PER_INSERT) {
+                let sql = multi_insert("dossiers", DOSSIER_COLUMNS, chunk.len(), anonymous);
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for f in chunk {
+                    let received = f.received_day.map(|d| format!("{d}T08:00:00"));
+                    let finished = f.end_day.map(|d| format!("{d}T15:00:00"));
+                    let submitted = received
+                        .clone()
+                        .or_else(|| finished.clone())
+                        .unwrap_or_else(|| "2000-01-01T00:00:00".to_owned());
+                    q = q
+                        .bind(f.code.clone())
+                        .bind(f.procedure.clone())
+                        .bind(if f.end.is_some() { 6_i64 } else { 2_i64 })
+                        .bind(i64::from(f.online))
+                        .bind("Người nộp thử")
+                        .bind("000000000000")
+                        .bind(f.unit.clone())
+                        .bind(f.unit.clone())
+                        .bind(f.unit.clone())
+                        .bind(submitted)
+                        .bind(received)
+                        .bind(finished)
+                        .bind(1_i64)
+                        .bind("0")
+                        .bind("0")
+                        .bind("{}");
+                }
+                q.execute(&mut **tx).await?;
+                let sql = multi_insert("dossier_facts", FACT_COLUMNS, chunk.len(), anonymous);
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for f in chunk {
+                    q = q
+                        .bind(f.code.clone())
+                        .bind(f.unit.clone())
+                        .bind(f.procedure.clone())
+                        .bind(day(f.received_day))
+                        .bind(f.end.map(|k| k.code().to_owned()))
+                        .bind(day(f.end_day))
+                        .bind(day(f.late_from))
+                        .bind(f.verdict.map(|v| v.code().to_owned()))
+                        .bind(i64::from(f.online))
+                        .bind(i64::from(f.full_online_proc))
+                        .bind(i64::from(f.fee_bearing))
+                        .bind(i64::from(f.paid_online))
+                        .bind(i64::from(f.digitised))
+                        .bind(i64::from(f.reused))
+                        .bind(i64::from(f.synced))
+                        .bind(i64::from(f.electronic_result))
+                        .bind(i64::from(f.supplement_requests))
+                        .bind(f.used_cd)
+                        .bind(f.limit_cd)
+                        .bind(f.rating.map(i64::from));
+                }
+                q.execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+}
