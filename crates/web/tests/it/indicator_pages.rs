@@ -459,7 +459,11 @@ async fn the_scorecard_renders_and_every_number_matches_its_dossier_list() {
             "{}",
             &p.body[..2000]
         );
-        assert_eq!(p.body.matches("<tr>").count(), 501, "500 rows and the header");
+        assert_eq!(
+            p.body.matches("<tr>").count(),
+            501,
+            "500 rows and the header"
+        );
     }
 }
 
