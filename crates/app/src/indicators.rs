@@ -704,11 +704,18 @@ impl App {
             .store
             .facts_in(&units, period.first, period.last, 2_000_000)
             .await?;
+        // Judged as the scorecard judges: at the period's end, or today if it is not over
+        // (nothing happens after today, so flows are the same).
+        let judged = Period::custom(
+            period.first,
+            period.last.min(self.now().date()).max(period.first),
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?;
         let mut rows = Vec::new();
         let mut counted = 0;
         let mut matched = 0usize;
         for f in facts {
-            let m = measures_from_facts(std::iter::once(&f), period);
+            let m = measures_from_facts(std::iter::once(&f), &judged);
             let (v, _) = expr.eval(&m);
             if v != 0 {
                 counted += v;
