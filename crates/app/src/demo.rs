@@ -154,15 +154,7 @@ fn per_second(n: usize, d: Duration) -> f64 {
 
 /// 20000 → "20.000".
 fn num(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    cchc_domain::text::group_thousands(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// 23, 100 → "23,0%".

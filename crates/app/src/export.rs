@@ -300,12 +300,11 @@ impl DossierExport {
                         };
                     }
                     let (verdict, late) = d.judge(&due, self.as_of);
-                    let statutory = if req.extensions.is_empty() {
-                        due.due
-                    } else {
-                        let mut plain = req.clone();
-                        plain.extensions.clear();
-                        clock.due(&plain).map_err(|e| bad(e.to_string()))?.due
+                    let statutory = match d.statutory_clock_request() {
+                        Ok(Some(plain)) if !req.extensions.is_empty() => {
+                            clock.due(&plain).map_err(|e| bad(e.to_string()))?.due
+                        }
+                        _ => due.due,
                     };
                     (due.due, statutory, verdict, late, paused)
                 }

@@ -692,7 +692,7 @@ impl App {
                 returned_at: d.returned_at,
                 closed_at: d.closed_at,
                 status: d.status.label().to_owned(),
-                timeliness: timeliness(f, period.last),
+                timeliness: timeliness(f, self.judged_on(period)),
                 code: d.code,
                 procedure_code: d.procedure_code,
             });

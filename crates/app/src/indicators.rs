@@ -233,6 +233,12 @@ impl App {
         Ok(p)
     }
 
+    /// The day at whose end open dossiers are judged for `period`: its last day, or today for
+    /// a period not over yet (a due date later this month is not late today).
+    pub fn judged_on(&self, period: &Period) -> Date {
+        period.last.min(self.now().date()).max(period.first)
+    }
+
     /// The units whose dossiers count toward `unit` in `period`: its subtree, and for a unit
     /// that replaced others (a merger), theirs.
     pub fn member_units(&self, unit: &str, period: &Period) -> Result<BTreeSet<String>> {
@@ -264,9 +270,7 @@ impl App {
             let days = self.store.day_measures(part.first, part.last).await?;
             add_into(&mut out, days, false, true);
         }
-        // Open dossiers are judged at the period's end, or today for a period not over yet
-        // (a due date later this month is not late today).
-        let last = period.last.min(self.now().date()).max(period.first);
+        let last = self.judged_on(period);
         if last == last.last_of_month() {
             let s = self.store.month_stocks(&month_key(last)).await?;
             add_into(&mut out, s, true, false);
@@ -315,7 +319,7 @@ impl App {
     }
 
     /// Staff see their unit's subtree; administrators everything.
-    fn may_see_unit(&self, who: &Principal, unit: &str) -> Result<()> {
+    pub fn may_see_unit(&self, who: &Principal, unit: &str) -> Result<()> {
         match who.role {
             Role::Admin => Ok(()),
             Role::Officer | Role::Leader => {
@@ -457,9 +461,7 @@ impl App {
                 .ok_or_else(|| AppError::NotFound(format!("chỉ số {code}")))?;
             // Units rank by a computed share where more is better; others have no common
             // scale or order (a manual value, time used against the limit).
-            if def.direction != cchc_domain::indicator::Direction::Higher
-                || matches!(def.formula, cchc_domain::indicator::Formula::Manual)
-            {
+            if !def.rankable() {
                 return Err(AppError::Invalid(format!(
                     "không xếp hạng theo chỉ số {code}: chỉ xếp hạng theo tỷ lệ tính từ dữ liệu, càng cao càng tốt"
                 )));
@@ -567,7 +569,7 @@ impl App {
             Some(k) => tree
                 .units()
                 .iter()
-                .filter(|u| u.kind == k && overlaps(u, period))
+                .filter(|u| u.kind == k && u.exists_during(period.first, period.last))
                 .collect(),
             None => tree
                 .units()
@@ -704,13 +706,9 @@ impl App {
             .store
             .facts_in(&units, period.first, period.last, 2_000_000)
             .await?;
-        // Judged as the scorecard judges: at the period's end, or today if it is not over
-        // (nothing happens after today, so flows are the same).
-        let judged = Period::custom(
-            period.first,
-            period.last.min(self.now().date()).max(period.first),
-        )
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        // Judged as the scorecard judges (nothing happens after today, so flows are the same).
+        let judged = Period::custom(period.first, self.judged_on(period))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let mut rows = Vec::new();
         let mut counted = 0;
         let mut matched = 0usize;
@@ -768,6 +766,9 @@ impl App {
             return Err(AppError::Invalid(format!(
                 "{code} không phải chỉ số hay chỉ tiêu nhập tay"
             )));
+        }
+        if note.chars().count() > 2_000 {
+            return Err(AppError::Invalid("ghi chú dài quá 2.000 ký tự".into()));
         }
         if !value.is_finite() || value < 0.0 {
             return Err(AppError::Invalid("giá trị phải là số không âm".into()));
@@ -1064,10 +1065,6 @@ fn fingerprint(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-fn overlaps(u: &Unit, period: &Period) -> bool {
-    u.valid_from <= period.last && u.valid_to.is_none_or(|to| to >= period.first)
 }
 
 /// Rows present in one list and not the other, or different.

@@ -887,6 +887,16 @@ impl Dossier {
         Ok(Some(req))
     }
 
+    /// The clock's inputs without the new dates given with apologies (gia hạn): the statutory
+    /// due date, against which the indicators judge lateness. Same as
+    /// [`clock_request`](Self::clock_request) when there was no apology.
+    pub fn statutory_clock_request(&self) -> Result<Option<ClockRequest>, DossierError> {
+        Ok(self.clock_request()?.map(|mut req| {
+            req.extensions.clear();
+            req
+        }))
+    }
+
     /// When the dossier's work ended for the clock: decided, or closed without a result.
     pub fn finished_at(&self) -> Option<DateTime> {
         self.decided_at.or(self.closed_at)

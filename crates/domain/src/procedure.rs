@@ -444,21 +444,7 @@ impl fmt::Display for Fee {
     }
 }
 
-/// 1234567 → "1.234.567" (Vietnamese grouping).
-fn group_thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::text::group_thousands;
 
 /// One amount with an optional label before a colon and an optional "/unit" after the currency:
 /// "Lệ phí: 8.000 đồng", "50,000 Việt Nam Đồng", "70.000đ/lần", "10 USD".

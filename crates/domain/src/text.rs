@@ -115,3 +115,61 @@ mod tests {
         assert_eq!(clean("  a \n b  "), "a b");
     }
 }
+
+/// An integer the Vietnamese way: 1234567 → "1.234.567" (dots group thousands).
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A number the Vietnamese way, rounded to `places` decimals, trailing zeros dropped:
+/// 1234.5 → "1.234,5", 92.50 → "92,5", 14.0 → "14". Not finite: "—".
+pub fn number(x: f64, places: usize) -> String {
+    if !x.is_finite() {
+        return "—".to_owned();
+    }
+    let s = format!("{:.places$}", x.abs());
+    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let frac = frac.trim_end_matches('0');
+    let whole: i64 = whole.parse().unwrap_or(i64::MAX);
+    let negative = x < 0.0 && (whole != 0 || !frac.is_empty());
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&group_thousands(whole));
+    if !frac.is_empty() {
+        out.push(',');
+        out.push_str(frac);
+    }
+    out
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_the_vietnamese_way() {
+        assert_eq!(group_thousands(1_234_567), "1.234.567");
+        assert_eq!(group_thousands(-1000), "-1.000");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(number(92.5, 1), "92,5");
+        assert_eq!(number(14.0, 2), "14");
+        assert_eq!(number(1234.56, 1), "1.234,6");
+        assert_eq!(number(0.333, 2), "0,33");
+        assert_eq!(number(-0.001, 2), "0");
+        assert_eq!(number(-2.5, 1), "-2,5");
+        assert_eq!(number(f64::NAN, 1), "—");
+    }
+}

@@ -262,3 +262,152 @@ async fn closed_periods_are_frozen_and_verified() {
         Err(AppError::Invalid(_))
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_dossiers_are_judged_at_today_until_the_period_is_over() {
+    use cchc_domain::procedure::Channel;
+    let w = crate::world().await;
+    let admin = Principal::system();
+    // Received Monday 03/03/2025 08:00 at the counter: due Thursday 06/03 08:00.
+    w.set_now("2025-03-03T08:00:00");
+    w.app
+        .create_dossier(
+            &w.officer_a,
+            crate::lifecycle::new_dossier(Channel::Counter, None),
+        )
+        .await
+        .unwrap();
+    let march: Period = "2025-03".parse().unwrap();
+    let on_time = |card: &cchc_app::indicators::UnitScorecard| {
+        let r = card.card.result("2.1").unwrap();
+        (r.numerator, r.denominator)
+    };
+    // On 04/03 March is not over: the dossier is open and not late today.
+    w.set_now("2025-03-04T10:00:00");
+    let card = w
+        .app
+        .unit_scorecard(&admin, crate::COMMUNE_A, &march)
+        .await
+        .unwrap();
+    assert_eq!(on_time(&card), (1, 1));
+    let drill = w
+        .app
+        .drill(&admin, crate::COMMUNE_A, &march, "2.1", Part::Numerator, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        (drill.counted, drill.total),
+        (1, 1),
+        "the list judges as the card"
+    );
+    // On 10/03 it is overdue: late for March, while the period ending 05/03 kept it on time.
+    w.set_now("2025-03-10T10:00:00");
+    let card = w
+        .app
+        .unit_scorecard(&admin, crate::COMMUNE_A, &march)
+        .await
+        .unwrap();
+    assert_eq!(on_time(&card), (0, 1));
+    let first_days: Period = "2025-03-01..2025-03-05".parse().unwrap();
+    let card = w
+        .app
+        .unit_scorecard(&admin, crate::COMMUNE_A, &first_days)
+        .await
+        .unwrap();
+    assert_eq!(on_time(&card), (1, 1));
+    assert_eq!(w.app.judged_on(&march), "2025-03-10".parse().unwrap());
+    assert_eq!(w.app.judged_on(&first_days), "2025-03-05".parse().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_show_the_measured_value_or_the_entered_one() {
+    use cchc_domain::procedure::Channel;
+    let w = crate::world().await;
+    let admin = Principal::system();
+    w.set_now("2025-03-03T08:00:00");
+    w.app
+        .create_dossier(
+            &w.officer_a,
+            crate::lifecycle::new_dossier(Channel::Counter, None),
+        )
+        .await
+        .unwrap();
+    w.set_now("2025-03-04T08:00:00");
+    let today = "2025-03-04".parse().unwrap();
+    let status = w
+        .app
+        .target_status(&admin, crate::COMMUNE_A, today)
+        .await
+        .unwrap();
+    // Online filing (3.3): one counter dossier this year, 0% against a ≥ target.
+    let online = status
+        .iter()
+        .find(|s| s.target.indicator.as_deref() == Some("3.3"))
+        .expect("an online-filing target applies to a commune");
+    assert_eq!(online.actual, Some(0.0));
+    assert_eq!(online.met, Some(false));
+    assert!(online.source.contains("0 ÷ 1"), "{}", online.source);
+    assert!(online.forecast.is_some());
+    // A target no dossier data measures: nothing until an administrator enters it.
+    let manual = status
+        .iter()
+        .find(|s| s.target.indicator.is_none())
+        .expect("a manual target");
+    assert_eq!(manual.actual, None);
+    assert_eq!(manual.met, None);
+    let code = manual.target.code.clone();
+    let year: Period = "2025".parse().unwrap();
+    // Officers cannot enter; a value beyond 100% is refused; nothing is stored then.
+    assert!(matches!(
+        w.app
+            .enter_value(&w.officer_a, &code, crate::COMMUNE_A, &year, 0.5, "", pdf())
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.app
+            .enter_value(&admin, &code, crate::COMMUNE_A, &year, 2.0, "", pdf())
+            .await,
+        Err(AppError::Invalid(_))
+    ));
+    let status = w
+        .app
+        .target_status(&admin, crate::COMMUNE_A, today)
+        .await
+        .unwrap();
+    let again = status.iter().find(|s| s.target.code == code).unwrap();
+    assert_eq!(again.actual, None, "refused entries left nothing behind");
+    w.app
+        .enter_value(
+            &admin,
+            &code,
+            crate::COMMUNE_A,
+            &year,
+            0.95,
+            "Báo cáo quý I",
+            pdf(),
+        )
+        .await
+        .unwrap();
+    let status = w
+        .app
+        .target_status(&admin, crate::COMMUNE_A, today)
+        .await
+        .unwrap();
+    let entered = status.iter().find(|s| s.target.code == code).unwrap();
+    assert_eq!(entered.actual, Some(0.95));
+    assert_eq!(entered.met, Some(entered.target.holds(0.95)));
+    assert!(entered.source.contains("bao-cao.pdf"), "{}", entered.source);
+    assert!(
+        entered.source.contains("04/03/2025"),
+        "dd/mm/yyyy: {}",
+        entered.source
+    );
+    // Citizens see published figures only.
+    assert!(matches!(
+        w.app
+            .target_status(&w.citizen, crate::COMMUNE_A, today)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+}

@@ -4,7 +4,7 @@ use cchc_app::dossiers::{Action, ApplicantInput, ComponentInput, ListQuery, NewD
 use cchc_domain::dossier::{ApplicantKind, Outcome, ResultDoc};
 use cchc_domain::procedure::Channel;
 
-fn new_dossier(channel: Channel, receiving: Option<&str>) -> NewDossier {
+pub(crate) fn new_dossier(channel: Channel, receiving: Option<&str>) -> NewDossier {
     NewDossier {
         // Đăng ký tạm trú: 3 working days on every channel, 10,000 đồng.
         procedure_code: "1.004194".into(),

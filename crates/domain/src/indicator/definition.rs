@@ -208,6 +208,16 @@ struct RawIndicator {
     evidence: Option<String>,
 }
 
+impl Definition {
+    /// Units can be ranked by it: a share computed from the data where more is better (a
+    /// manual value, or time used against the limit, has no common order).
+    pub fn rankable(&self) -> bool {
+        self.unit == ValueUnit::Percent
+            && self.direction == Direction::Higher
+            && !matches!(self.formula, Formula::Manual)
+    }
+}
+
 impl IndicatorSet {
     /// Reads and checks one definition file.
     pub fn parse(file: &str, text: &str) -> Result<Self, DefinitionError> {

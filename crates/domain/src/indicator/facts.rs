@@ -163,10 +163,10 @@ impl DossierFacts {
         let statutory: Option<DueDate> = if d.extensions.is_empty() {
             None
         } else {
-            d.clock_request().ok().flatten().and_then(|mut req| {
-                req.extensions.clear();
-                clock.due(&req).ok()
-            })
+            d.statutory_clock_request()
+                .ok()
+                .flatten()
+                .and_then(|req| clock.due(&req).ok())
         };
         let due = statutory.as_ref().or(due);
         let mut verdict = None;

@@ -104,13 +104,7 @@ impl IndicatorResult {
 
 /// A number with a Vietnamese decimal comma, trailing zeros dropped: 92,5 / 14 / 0,33.
 pub fn decimal(x: f64, places: usize) -> String {
-    let s = format!("{x:.places$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s
-    };
-    s.replace('.', ",")
+    crate::text::number(x, places)
 }
 
 /// Points for a value: `max × min(1, value / threshold)` (or its inverse when lower is better).

@@ -239,27 +239,9 @@ impl Target {
     }
 }
 
-/// Formats a number the Vietnamese way, rounded to two decimals: "." groups thousands, ","
-/// separates decimals, trailing zero decimals dropped.
+/// Formats a number the Vietnamese way, rounded to two decimals.
 fn format_number(x: f64) -> String {
-    let hundredths = (x * 100.0).round() as i64;
-    let sign = if hundredths < 0 { "-" } else { "" };
-    let hundredths = hundredths.unsigned_abs();
-    let whole = (hundredths / 100).to_string();
-    let frac = hundredths % 100;
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    let decimals = match frac {
-        0 => String::new(),
-        f if f.is_multiple_of(10) => format!(",{}", f / 10),
-        f => format!(",{f:02}"),
-    };
-    format!("{sign}{grouped}{decimals}")
+    crate::text::number(x, 2)
 }
 
 /// All plans and targets of a file, in file order.

@@ -311,6 +311,11 @@ impl Unit {
         self.valid_from <= day && self.valid_to.is_none_or(|to| day <= to)
     }
 
+    /// Whether the unit exists on some day of `[first, last]`.
+    pub fn exists_during(&self, first: Date, last: Date) -> bool {
+        self.valid_from <= last && self.valid_to.is_none_or(|to| to >= first)
+    }
+
     /// The unit's working hours: the standard schedule, or its override on Monday-Friday.
     pub fn work_schedule(&self) -> Result<WorkSchedule, ScheduleError> {
         match &self.schedule {

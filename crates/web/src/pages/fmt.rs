@@ -31,15 +31,7 @@ pub fn opt_datetime(iso: Option<&str>) -> String {
 
 /// `1234000` → `1.234.000 đ`.
 pub fn money(vnd: i64) -> String {
-    let digits = vnd.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{}{out} đ", if vnd < 0 { "-" } else { "" })
+    format!("{} đ", cchc_domain::text::group_thousands(vnd))
 }
 
 /// A QR code of `text` as an inline SVG element (no external image, works offline).

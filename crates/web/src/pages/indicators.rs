@@ -63,18 +63,7 @@ fn admin(session: &Session) -> Result<&Principal, PageError> {
 
 /// A count with thousands grouped by dots: 12.345.
 pub(crate) fn count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    cchc_domain::text::group_thousands(n)
 }
 
 /// A score out of 100 with two decimals at most: "87,45"; "—" when none.
@@ -319,10 +308,6 @@ pub(crate) fn kind_choices(current: &str, with_all: bool) -> Vec<Choice> {
     out
 }
 
-fn overlaps(u: &Unit, p: &Period) -> bool {
-    u.valid_from <= p.last && u.valid_to.is_none_or(|to| to >= p.first)
-}
-
 /// The root (province) a unit belongs to.
 fn root_of<'a>(tree: &'a UnitTree, id: &str) -> Option<&'a Unit> {
     tree.ancestors(id).last().or_else(|| tree.get(id))
@@ -393,17 +378,10 @@ pub(crate) async fn provinces_for(
     }
 }
 
-/// Whether an account may open a unit's pages (the app decides; this only avoids links that
-/// would end in a refusal).
-pub(crate) fn may_open(tree: &UnitTree, who: &Principal, unit: &str) -> bool {
-    match who.role {
-        Role::Admin => true,
-        Role::Officer | Role::Leader => who
-            .unit_id
-            .as_deref()
-            .is_some_and(|mine| tree.is_within(unit, mine)),
-        Role::Citizen => false,
-    }
+/// Whether an account may open a unit's pages: the app's rule, asked to avoid links that
+/// would end in a refusal.
+pub(crate) fn may_open(app: &App, who: &Principal, unit: &str) -> bool {
+    app.may_see_unit(who, unit).is_ok()
 }
 
 /// The unit selector: the provinces (administrator) or the account's own unit (staff), the
@@ -455,7 +433,7 @@ pub(crate) fn unit_choices(
     }
     let mut children: Vec<&Unit> = tree
         .children(current)
-        .filter(|u| overlaps(u, period))
+        .filter(|u| u.exists_during(period.first, period.last))
         .collect();
     children.sort_by(|a, b| a.full_name.cmp(&b.full_name));
     for c in children.into_iter().take(400) {

@@ -4,13 +4,13 @@
 //! errors for bad addresses, closing a quarter publishes it, the JSON API, the ranking's ties
 //! and unranked units, and a manual value entered with its evidence.
 
+use crate::browser::{Browser, hidden};
 use cchc_app::catalogue::{ReferenceUnitFiles, reference_units};
 use cchc_app::demo::{DEMO_PASSWORD, DemoOptions, generate};
 use cchc_app::{App, Principal};
 use cchc_domain::calendar::Calendar;
 use cchc_store::Store;
 use jiff::civil::date;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -160,164 +160,6 @@ async fn demo() -> Demo {
     }
 }
 
-/// A browser: keeps cookies, does not follow redirects.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: u16,
-    body: String,
-    location: String,
-}
-
-impl Browser {
-    fn new(d: &Demo) -> Self {
-        Self {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: d.base.clone(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn read(&mut self, r: reqwest::Response) -> Page {
-        for v in r.headers().get_all("set-cookie") {
-            let text = v.to_str().unwrap();
-            let (kv, attrs) = text.split_once(';').unwrap_or((text, ""));
-            let (k, val) = kv.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(k.trim());
-            } else {
-                self.cookies.insert(k.trim().to_owned(), val.to_owned());
-            }
-        }
-        let status = r.status().as_u16();
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        Page {
-            status,
-            location,
-            body: r.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        self.read(r).await
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let body = serde_urlencoded::to_string(fields).unwrap();
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        self.read(r).await
-    }
-
-    /// A multipart form with text fields and one file.
-    async fn post_multipart(
-        &mut self,
-        path: &str,
-        fields: &[(&str, &str)],
-        file: Option<(&str, &str, &[u8])>,
-    ) -> Page {
-        let boundary = "----cchc-test-boundary-7d1f";
-        let mut body: Vec<u8> = Vec::new();
-        for (k, v) in fields {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        if let Some((field, name, content)) = file {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(content);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        self.read(r).await
-    }
-
-    /// The CSRF token of the forms on a page.
-    async fn csrf(&mut self, path: &str) -> String {
-        let p = self.get(path).await;
-        assert_eq!(p.status, 200, "{path}: {}", p.body);
-        hidden(&p.body, "_csrf")
-    }
-
-    async fn login(&mut self, username: &str) {
-        let token = self.csrf("/dang-nhap").await;
-        let p = self
-            .post(
-                "/dang-nhap",
-                &[
-                    ("_csrf", token.as_str()),
-                    ("username", username),
-                    ("password", DEMO_PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(p.status, 303, "login {username}: {}", p.body);
-    }
-}
-
-/// The value of a hidden field.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + marker.len();
-    html[start..start + html[start..].find('"').unwrap()].to_owned()
-}
-
 /// Undoes the HTML escaping of an attribute value.
 fn unescape(s: &str) -> String {
     s.replace("&amp;", "&")
@@ -383,7 +225,7 @@ fn check_line(html: &str) -> (i64, i64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scorecard_renders_and_every_number_matches_its_dossier_list() {
     let d = demo().await;
-    let mut b = Browser::new(&d);
+    let mut b = Browser::new(&d.base);
     b.login("quantri").await;
     // The default: the province with the most dossiers, the current quarter.
     let p = b.get("/chi-so-cai-cach").await;
@@ -470,12 +312,12 @@ async fn the_scorecard_renders_and_every_number_matches_its_dossier_list() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_see_their_subtree_and_citizens_are_refused() {
     let d = demo().await;
-    let mut visitor = Browser::new(&d);
+    let mut visitor = Browser::new(&d.base);
     let p = visitor.get("/chi-so-cai-cach").await;
     assert_eq!(p.status, 303);
     assert!(p.location.starts_with("/dang-nhap?next="), "{}", p.location);
 
-    let mut officer = Browser::new(&d);
+    let mut officer = Browser::new(&d.base);
     officer.login("cb.w2025-23293").await;
     let p = officer.get("/chi-so-cai-cach?ky=2025-Q3").await;
     assert_eq!(p.status, 200, "{}", p.body);
@@ -506,7 +348,7 @@ async fn staff_see_their_subtree_and_citizens_are_refused() {
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(p.body.contains("Chỉ tiêu kế hoạch") && !p.body.contains("Ghi nhận số liệu"));
 
-    let mut citizen = Browser::new(&d);
+    let mut citizen = Browser::new(&d.base);
     citizen.login("congdan001").await;
     for path in [
         "/chi-so-cai-cach",
@@ -521,7 +363,7 @@ async fn staff_see_their_subtree_and_citizens_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_addresses_get_vietnamese_errors_never_a_500() {
     let d = demo().await;
-    let mut b = Browser::new(&d);
+    let mut b = Browser::new(&d.base);
     b.login("quantri").await;
     for (path, status, text) in [
         (
@@ -605,7 +447,7 @@ async fn bad_addresses_get_vietnamese_errors_never_a_500() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_a_quarter_freezes_and_publishes_it() {
     let d = demo().await;
-    let mut public = Browser::new(&d);
+    let mut public = Browser::new(&d.base);
     let p = public.get("/chi-so").await;
     assert_eq!(p.status, 200);
     assert!(
@@ -614,7 +456,7 @@ async fn closing_a_quarter_freezes_and_publishes_it() {
         p.body
     );
 
-    let mut b = Browser::new(&d);
+    let mut b = Browser::new(&d.base);
     b.login("quantri").await;
     let token = b.csrf("/chi-so-cai-cach/chot-so-lieu").await;
     let page = b.get("/chi-so-cai-cach/chot-so-lieu").await;
@@ -773,7 +615,7 @@ async fn the_api_returns_the_scorecard_and_the_ranking() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ranking_shows_ties_the_unranked_and_a_chart() {
     let d = demo().await;
-    let mut b = Browser::new(&d);
+    let mut b = Browser::new(&d.base);
     b.login("quantri").await;
     // 2025, communes: Kon Tum's before the merger and Quảng Ngãi's after; two share 5th
     // place, and those with fewer than 30 dossiers are listed after, unranked.
@@ -846,7 +688,7 @@ async fn the_ranking_shows_ties_the_unranked_and_a_chart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_administrator_enters_a_manual_value_with_its_evidence() {
     let d = demo().await;
-    let mut b = Browser::new(&d);
+    let mut b = Browser::new(&d.base);
     b.login("quantri").await;
     let page = b.get("/chi-so-cai-cach/chi-tieu?don-vi=p2025:51").await;
     assert_eq!(page.status, 200, "{}", page.body);
@@ -908,7 +750,7 @@ async fn the_administrator_enters_a_manual_value_with_its_evidence() {
         "{row}"
     );
     // An officer may not enter values.
-    let mut officer = Browser::new(&d);
+    let mut officer = Browser::new(&d.base);
     officer.login("cb.w2025-23293").await;
     let t = officer.csrf("/chi-so-cai-cach/chi-tieu").await;
     let mut theirs = fields;
@@ -926,7 +768,7 @@ async fn the_administrator_enters_a_manual_value_with_its_evidence() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_download_as_excel_and_csv_within_the_same_scope() {
     let d = demo().await;
-    let mut admin = Browser::new(&d);
+    let mut admin = Browser::new(&d.base);
     admin.login("quantri").await;
     let overview = admin.get("/chi-so-cai-cach?ky=2025-Q3").await;
     assert!(
@@ -989,7 +831,7 @@ async fn reports_download_as_excel_and_csv_within_the_same_scope() {
         }
     }
     // The same scope as the pages: an officer cannot download another unit's figures.
-    let mut officer = Browser::new(&d);
+    let mut officer = Browser::new(&d.base);
     officer.login("cb.w2025-23293").await;
     let r = raw(
         &officer,

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod browser;
 mod citizen_pages;
 mod indicator_pages;
 mod officer_pages;

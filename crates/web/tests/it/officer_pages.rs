@@ -2,6 +2,7 @@
 //! them: counter intake and its receipt, scope, the leader's apology, CSRF, and forms sent back
 //! with their errors.
 
+use crate::browser::{Browser, Page, hidden};
 use crate::{COMMUNE_A, PASSWORD, Server, server};
 use cchc_app::accounts::NewAccount;
 use cchc_app::dossiers::{ApplicantInput, ComponentInput, NewDossier};
@@ -9,124 +10,6 @@ use cchc_app::{Principal, Role};
 use cchc_domain::dossier::ApplicantKind;
 use cchc_domain::procedure::Channel;
 use cchc_web::WebConfig;
-use std::collections::BTreeMap;
-
-/// A browser: keeps cookies, does not follow redirects.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: u16,
-    body: String,
-    location: String,
-}
-
-impl Browser {
-    fn new(s: &Server) -> Self {
-        Self {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: s.base.clone(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn read(&mut self, r: reqwest::Response) -> Page {
-        for v in r.headers().get_all("set-cookie") {
-            let text = v.to_str().unwrap();
-            let (kv, attrs) = text.split_once(';').unwrap_or((text, ""));
-            let (k, val) = kv.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(k.trim());
-            } else {
-                self.cookies.insert(k.trim().to_owned(), val.to_owned());
-            }
-        }
-        let status = r.status().as_u16();
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        Page {
-            status,
-            location,
-            body: r.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        self.read(r).await
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let body = serde_urlencoded::to_string(fields).unwrap();
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        self.read(r).await
-    }
-
-    /// The CSRF token of the forms on a page.
-    async fn csrf(&mut self, path: &str) -> String {
-        let p = self.get(path).await;
-        assert_eq!(p.status, 200, "{path}: {}", p.body);
-        hidden(&p.body, "_csrf")
-    }
-
-    async fn login(&mut self, username: &str) {
-        let token = self.csrf("/dang-nhap").await;
-        assert!(self.cookies.contains_key("cchc_anon"));
-        let p = self
-            .post(
-                "/dang-nhap",
-                &[
-                    ("_csrf", token.as_str()),
-                    ("username", username),
-                    ("password", PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(p.status, 303, "login {username}: {}", p.body);
-        assert!(self.cookies.contains_key("cchc_session"));
-    }
-}
-
-/// The value of a hidden field.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + marker.len();
-    html[start..start + html[start..].find('"').unwrap()].to_owned()
-}
 
 fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
     v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
@@ -191,8 +74,8 @@ async fn intake(b: &mut Browser) -> (String, Page) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counter_intake_prints_the_receipt_with_due_date_secret_and_qr() {
     let s = server(WebConfig::default()).await;
-    let mut b = Browser::new(&s);
-    b.login("canbo.a").await;
+    let mut b = Browser::new(&s.base);
+    b.login_with("canbo.a", PASSWORD).await;
     let (code, receipt) = intake(&mut b).await;
     assert_eq!(receipt.status, 200, "{}", receipt.body);
     let html = &receipt.body;
@@ -218,7 +101,7 @@ async fn counter_intake_prints_the_receipt_with_due_date_secret_and_qr() {
     // The printed secret opens the public lookup.
     let secret = between(html, "<strong class=\"secret\">", "</strong>").to_owned();
     assert_eq!(secret.len(), 8);
-    let mut public = Browser::new(&s);
+    let mut public = Browser::new(&s.base);
     let lookup = public.get(&format!("/tra-cuu/{code}?ma={secret}")).await;
     assert_eq!(lookup.status, 200);
     assert!(lookup.body.contains("06/03/2025") && lookup.body.contains("08:00"));
@@ -230,9 +113,9 @@ async fn counter_intake_prints_the_receipt_with_due_date_secret_and_qr() {
     assert_eq!(view.dossier.channel, Channel::Counter);
 
     // Printed again later (another session): no secret, a note instead.
-    let mut other = Browser::new(&s);
+    let mut other = Browser::new(&s.base);
     leader(&s).await;
-    other.login("lanhdao.a").await;
+    other.login_with("lanhdao.a", PASSWORD).await;
     let again = other.get(&format!("/bieu-mau/{code}/tiep-nhan")).await;
     assert_eq!(again.status, 200);
     assert!(!again.body.contains(&secret));
@@ -245,7 +128,7 @@ async fn counter_intake_prints_the_receipt_with_due_date_secret_and_qr() {
     assert_eq!(desk.status, 200);
     assert!(!desk.body.contains(&code));
     s.set_now("2025-03-05T10:00:00");
-    b.login("canbo.a").await;
+    b.login_with("canbo.a", PASSWORD).await;
     let desk = b.get("/can-bo").await;
     assert!(
         between(&desk.body, "id=\"sap-den-han\"", "</section>").contains(&code),
@@ -317,8 +200,8 @@ async fn another_units_officer_can_neither_see_nor_act() {
         .await
         .unwrap()
         .code;
-    let mut b = Browser::new(&s);
-    b.login("canbo.b").await;
+    let mut b = Browser::new(&s.base);
+    b.login_with("canbo.b", PASSWORD).await;
     let page = b.get(&format!("/can-bo/ho-so/{code}")).await;
     assert!(matches!(page.status, 403 | 404), "{}", page.status);
     assert!(!page.body.contains("Võ Văn Phạm Vi"));
@@ -350,8 +233,8 @@ async fn another_units_officer_can_neither_see_nor_act() {
     let view = s.app.dossier(&Principal::system(), &code).await.unwrap();
     assert_eq!(view.dossier.version, 1, "nothing happened to the dossier");
     // A citizen has no desk and no board; an officer has no board.
-    let mut citizen = Browser::new(&s);
-    citizen.login("congdan1").await;
+    let mut citizen = Browser::new(&s.base);
+    citizen.login_with("congdan1", PASSWORD).await;
     assert_eq!(citizen.get("/can-bo").await.status, 403);
     // A citizen prints their own online dossier's receipt, not the internal control sheet,
     // and nobody else's forms.
@@ -382,7 +265,7 @@ async fn another_units_officer_can_neither_see_nor_act() {
     assert!(!b.get("/can-bo").await.body.contains(&own));
     assert_eq!(b.get("/lanh-dao").await.status, 403);
     // Not signed in: to the sign-in page.
-    let mut anon = Browser::new(&s);
+    let mut anon = Browser::new(&s.base);
     let p = anon.get(&format!("/can-bo/ho-so/{code}")).await;
     assert_eq!(p.status, 303);
     assert!(p.location.starts_with("/dang-nhap?next="));
@@ -392,21 +275,21 @@ async fn another_units_officer_can_neither_see_nor_act() {
 async fn a_leaders_apology_reaches_the_form_and_the_public_lookup() {
     let s = server(WebConfig::default()).await;
     let leader_p = leader(&s).await;
-    let mut officer = Browser::new(&s);
-    officer.login("canbo.a").await;
+    let mut officer = Browser::new(&s.base);
+    officer.login_with("canbo.a", PASSWORD).await;
     let (code, receipt) = intake(&mut officer).await;
     let secret = between(&receipt.body, "<strong class=\"secret\">", "</strong>").to_owned();
     // Friday 7/3: the dossier due Thursday 6/3 08:00 is late.
     s.set_now("2025-03-07T09:00:00");
-    officer.login("canbo.a").await;
+    officer.login_with("canbo.a", PASSWORD).await;
     let page = officer.get(&format!("/can-bo/ho-so/{code}")).await;
     assert!(page.body.contains("Trễ hạn"));
     assert!(
         !page.body.contains("value=\"extend\""),
         "officers get no apology form"
     );
-    let mut lead = Browser::new(&s);
-    lead.login("lanhdao.a").await;
+    let mut lead = Browser::new(&s.base);
+    lead.login_with("lanhdao.a", PASSWORD).await;
     let board = lead.get("/lanh-dao").await;
     assert_eq!(board.status, 200, "{}", board.body);
     assert!(between(&board.body, "id=\"tre-han\"", "</section>").contains(&code));
@@ -458,7 +341,7 @@ async fn a_leaders_apology_reaches_the_form_and_the_public_lookup() {
     assert!(html.contains("ngày 07 tháng 03 năm 2025"));
     assert!(html.contains("UBND PHƯỜNG QUANG TRUNG") || html.contains("UBND"));
 
-    let mut public = Browser::new(&s);
+    let mut public = Browser::new(&s.base);
     let lookup = public.get(&format!("/tra-cuu/{code}?ma={secret}")).await;
     assert_eq!(lookup.status, 200);
     assert!(lookup.body.contains("12/03/2025") && lookup.body.contains("16:00"));
@@ -468,8 +351,8 @@ async fn a_leaders_apology_reaches_the_form_and_the_public_lookup() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn posts_without_the_csrf_token_are_refused() {
     let s = server(WebConfig::default()).await;
-    let mut b = Browser::new(&s);
-    b.login("canbo.a").await;
+    let mut b = Browser::new(&s.base);
+    b.login_with("canbo.a", PASSWORD).await;
     let p = b.post("/can-bo/tiep-nhan", &INTAKE).await;
     assert_eq!(p.status, 403);
     let mut fields = vec![("_csrf", "0000")];
@@ -493,8 +376,8 @@ async fn posts_without_the_csrf_token_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forms_with_errors_come_back_with_what_was_typed() {
     let s = server(WebConfig::default()).await;
-    let mut b = Browser::new(&s);
-    b.login("canbo.a").await;
+    let mut b = Browser::new(&s.base);
+    b.login_with("canbo.a", PASSWORD).await;
     let token = b.csrf("/can-bo/tiep-nhan").await;
     // A bad phone number: 422, the Vietnamese error, everything typed kept.
     let fields = [
@@ -586,8 +469,8 @@ async fn forms_with_errors_come_back_with_what_was_typed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_expected_version_is_a_conflict_not_an_unchecked_action() {
     let s = server(WebConfig::default()).await;
-    let mut b = Browser::new(&s);
-    b.login("canbo.a").await;
+    let mut b = Browser::new(&s.base);
+    b.login_with("canbo.a", PASSWORD).await;
     let (code, _) = intake(&mut b).await;
     let token = b.csrf(&format!("/can-bo/ho-so/{code}")).await;
     let officer = s.app.login("canbo.a", PASSWORD).await.unwrap().principal;

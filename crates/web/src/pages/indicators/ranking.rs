@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::Response;
 use cchc_app::AppError;
 use cchc_app::indicators::{MIN_RANK_VOLUME, RankingRow};
-use cchc_domain::indicator::{Formula, Period, ValueUnit, decimal};
+use cchc_domain::indicator::{Period, decimal};
 use serde::Deserialize;
 
 use super::{
@@ -91,15 +91,10 @@ pub(super) async fn page(
     let slug = q.loai.clone().unwrap_or_else(|| "xa".to_owned());
     let kind = kind_of(&slug)?;
     let set = s.app.indicator_set(&period);
-    // Only shares can rank units (a percentage on one scale); manual ones have no data.
     let rankable: Vec<(String, String)> = set
         .indicators
         .iter()
-        .filter(|d| {
-            d.unit == ValueUnit::Percent
-                && d.direction == cchc_domain::indicator::Direction::Higher
-                && !matches!(d.formula, Formula::Manual)
-        })
+        .filter(|d| d.rankable())
         .map(|d| (d.code.clone(), d.name.clone()))
         .collect();
     let code = q
@@ -147,7 +142,7 @@ pub(super) async fn page(
                 (Some(n), false) => n.to_string(),
                 (None, _) => "—".into(),
             },
-            href: may_open(&tree, who, &r.unit_id)
+            href: may_open(&s.app, who, &r.unit_id)
                 .then(|| format!("{BASE}?{}", query(&[("don-vi", &r.unit_id), ("ky", &key)]))),
             unit: full_name(r),
             score: value_text(r.row.score),
