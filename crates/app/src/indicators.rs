@@ -1082,24 +1082,5 @@ fn differing(a: &[RollupDelta], b: &[RollupDelta]) -> u64 {
 /// it replaced (transitively): their dossiers before the merger are its history, and those
 /// still open at the merger finish under it.
 pub(crate) fn members(tree: &UnitTree, unit: &str, period: &Period) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut roots: Vec<String> = vec![unit.to_owned()];
-    for day in [period.first, period.last] {
-        for (u, _) in tree.resolve_for_aggregation(unit, day) {
-            roots.push(u.id.to_string());
-        }
-    }
-    let mut seen = BTreeSet::new();
-    while let Some(r) = roots.pop() {
-        if !seen.insert(r.clone()) {
-            continue;
-        }
-        for (p, _) in tree.predecessors(&r) {
-            roots.push(p.id.to_string());
-        }
-        for u in tree.subtree(&r) {
-            out.insert(u.id.to_string());
-        }
-    }
-    out
+    tree.history_members(unit, period.first, period.last)
 }

@@ -3,12 +3,16 @@
 
 mod bench;
 mod bench_core;
+mod bench_emulation;
 mod bench_indicators;
 mod bench_web;
 mod calendar_cmd;
 mod data_dir;
+mod emulation_cmd;
 mod indicators_cmd;
 mod ops;
+mod par_cmd;
+mod plans_cmd;
 mod runtime;
 mod server_cmd;
 
@@ -51,6 +55,13 @@ enum Command {
     Demo(server_cmd::DemoArgs),
     /// Chỉ số: bảng điểm theo đơn vị và kỳ, xếp hạng, chốt số liệu, tính lại.
     Indicators(indicators_cmd::IndicatorsArgs),
+    /// Thi đua, khen thưởng: bình xét theo bộ tiêu chí, danh sách đề nghị, hồ sơ đề nghị (DOCX).
+    #[command(subcommand)]
+    Emulation(emulation_cmd::EmulationCommand),
+    /// Kế hoạch CCHC: danh sách kế hoạch, nhiệm vụ, nhiệm vụ và báo cáo quá hạn.
+    Plans(plans_cmd::PlansArgs),
+    /// Chỉ số CCHC (PAR INDEX) của sở, ban, ngành và xã, phường: xếp hạng, bảng điểm, nhập điều tra xã hội học.
+    Par(par_cmd::ParArgs),
     /// Đo tải.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -67,6 +78,8 @@ enum BenchCommand {
     Web(bench_web::WebBenchArgs),
     /// Chỉ số: truy vấn bảng điều khiển từ bảng tổng hợp, tính lại toàn bộ, so với DuckDB và PostgreSQL.
     Indicators(bench_indicators::IndicatorsBenchArgs),
+    /// Thi đua: đánh giá một năm của phong trào (mọi đơn vị, cán bộ) trên dữ liệu lớn.
+    Emulation(bench_emulation::EmulationBenchArgs),
 }
 
 /// Output format.
@@ -176,8 +189,20 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Indicators(args)) => {
             bench_indicators::run(&args, &cli.database_url, &mut out)
         }
+        Command::Bench(BenchCommand::Emulation(args)) => {
+            bench_emulation::run(&args, &cli.database_url, &mut out)
+        }
         Command::Indicators(args) => {
             indicators_cmd::run(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)
+        }
+        Command::Emulation(cmd) => {
+            emulation_cmd::run(&cmd, &cli.database_url, cli.data_dir.as_deref(), &mut out)
+        }
+        Command::Plans(args) => {
+            plans_cmd::run(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)
+        }
+        Command::Par(args) => {
+            par_cmd::run(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)
         }
         Command::Ops(cmd) => ops::run(cmd, &cli.database_url, cli.data_dir.as_deref(), &mut out),
     };

@@ -146,6 +146,26 @@ pub fn run_demo(
                 .map(|q| q.label())
                 .collect::<Vec<_>>();
             eprintln!("Đã chốt số liệu chỉ số: {}.", closed.join(", "));
+            let plans = cchc_app::demo_plans::seed(&app, today).await?;
+            eprintln!("{plans}");
+            let par = cchc_app::demo_par::seed(&app, today).await?;
+            eprintln!(
+                "Chỉ số CCHC mẫu năm 2024, 2025: {} bảng điểm ({} đã thẩm định, {} chờ thẩm định, {} đang tự đánh giá).",
+                par.cards, par.appraised, par.submitted, par.drafts
+            );
+            // The emulation movement's demo needs the plans and PAR demos before it.
+            let emu = cchc_app::demo_emulation::seed(&app, today).await?;
+            eprintln!(
+                "Thi đua mẫu ({}): {} lượt xếp loại, {} sáng kiến, {} quyết định kỷ luật; đánh giá năm {} (bản chờ phê duyệt): {} đơn vị, {} cán bộ đạt mọi tiêu chí.",
+                cchc_app::demo_emulation::DEMO_MOVEMENT,
+                emu.ratings,
+                emu.initiatives,
+                emu.disciplines,
+                emu.evaluated_year
+                    .map_or_else(|| "—".to_owned(), |y| y.to_string()),
+                emu.units_met,
+                emu.staff_met
+            );
             let desk = cchc_app::demo_desk::prepare_desk(&app, cchc_app::vietnam_now()).await?;
             eprintln!(
                 "Bàn làm việc mẫu ({}): hồ sơ quá hạn {}, hồ sơ trực tuyến chờ tiếp nhận {}.",

@@ -316,6 +316,28 @@ pub struct EventBody {
     pub kind: EventKind,
 }
 
+impl EventBody {
+    /// The member of staff this step makes a handler of the dossier (người tham mưu giải
+    /// quyết): the officer it is assigned to, or whoever takes a processing step (asks for a
+    /// supplement or a payment, forwards, extends with an apology, decides, stops). Receiving
+    /// and returning at the counter do not make a handler; neither do citizens or the system.
+    pub fn handled_by(&self) -> Option<&str> {
+        match &self.kind {
+            EventKind::Assigned { officer } => Some(officer.as_str()),
+            EventKind::SupplementRequested { .. }
+            | EventKind::PaymentRequested { .. }
+            | EventKind::Forwarded { .. }
+            | EventKind::Extended { .. }
+            | EventKind::Decided { .. }
+            | EventKind::Stopped { .. } => {
+                let a = self.actor.account.as_str();
+                (a != "public" && a != "system" && !a.is_empty()).then_some(a)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A recorded event: its body as canonical JSON, chained by SHA-256 to the previous event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {

@@ -4,11 +4,18 @@
 //!   schedules and the statutory clock (due dates, pauses, extensions, explanations).
 //! - [`dossier`]: the dossier lifecycle: statuses (TrangThaiHoSo 1-10), events, the state
 //!   machine, the SHA-256 event chain, dossier codes.
+//! - [`emulation`]: the emulation movement's reward criteria (data), their evaluation with
+//!   evidence for units and staff, reward forms and adjustments.
 //! - [`indicator`]: indicator definitions, per-dossier facts, scores, rankings, forecasts.
+//! - [`par_index`]: PAR INDEX scorecard trees (data), self-assessment, appraisal, survey, ranking.
+//! - [`plan`]: reform plans, their tasks and the periodic reports, with their verdicts.
 
 pub mod calendar;
 pub mod dossier;
+pub mod emulation;
 pub mod indicator;
+pub mod par_index;
+pub mod plan;
 pub mod procedure;
 pub mod text;
 pub mod unit;

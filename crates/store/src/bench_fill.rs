@@ -196,3 +196,209 @@ impl Store {
         Ok(())
     }
 }
+
+// ---- emulation bench (`cchc bench emulation`) ---------------------------------------------
+
+/// A value of a bench row.
+#[derive(Debug, Clone)]
+enum BenchValue {
+    Text(String),
+    Int(i64),
+    Blob(Vec<u8>),
+}
+
+impl Store {
+    /// Many rows into `table`, a multi-row INSERT per chunk (`?` marks on SQLite), in one
+    /// transaction.
+    async fn insert_values_bulk(
+        &self,
+        table: &'static str,
+        cols: &[&'static str],
+        rows: &[Vec<BenchValue>],
+    ) -> Result<()> {
+        let anonymous = matches!(self.backend, Backend::Sqlite(_));
+        let per = (30_000 / cols.len().max(1)).min(ROWS_PER_INSERT * 2);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for chunk in rows.chunks(per) {
+                let mut q = sqlx::query(AssertSqlSafe(multi_insert(table, cols, chunk.len(), anonymous)));
+                for r in chunk {
+                    for v in r {
+                        q = match v {
+                            BenchValue::Text(s) => q.bind(s.clone()),
+                            BenchValue::Int(i) => q.bind(*i),
+                            BenchValue::Blob(b) => q.bind(b.clone()),
+                        };
+                    }
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Officer and leader accounts (bench only: a password hash nobody can log in with):
+    /// (id = username, display name, title, role `officer` or `leader`, unit id).
+    pub async fn insert_accounts_bulk(
+        &self,
+        accounts: &[(String, String, String, String, String)],
+        at: &str,
+    ) -> Result<()> {
+        use BenchValue::*;
+        let rows: Vec<Vec<BenchValue>> = accounts
+            .iter()
+            .map(|(id, name, title, role, unit)| {
+                vec![
+                    Text(id.clone()),
+                    Text(id.clone()),
+                    Text(name.clone()),
+                    Text(title.clone()),
+                    Text("bench-no-login".into()),
+                    Text(role.clone()),
+                    Text(unit.clone()),
+                    Text(at.to_owned()),
+                ]
+            })
+            .collect();
+        self.insert_values_bulk(
+            "accounts",
+            &[
+                "id",
+                "username",
+                "display_name",
+                "title",
+                "password_hash",
+                "role",
+                "unit_id",
+                "created_at",
+            ],
+            &rows,
+        )
+        .await
+    }
+
+    /// `dossier_handlers` rows: (dossier code, account, first day).
+    pub async fn insert_handlers_bulk(&self, rows: &[(String, String, String)]) -> Result<()> {
+        use BenchValue::*;
+        let rows: Vec<Vec<BenchValue>> = rows
+            .iter()
+            .map(|(c, a, d)| vec![Text(c.clone()), Text(a.clone()), Text(d.clone())])
+            .collect();
+        self.insert_values_bulk("dossier_handlers", &["code", "account", "first_day"], &rows)
+            .await
+    }
+
+    /// `handler_yearly` rows: (account, year, dossiers first handled that year).
+    pub async fn insert_handler_yearly_bulk(&self, rows: &[(String, i64, i64)]) -> Result<()> {
+        use BenchValue::*;
+        let rows: Vec<Vec<BenchValue>> = rows
+            .iter()
+            .map(|(a, y, n)| vec![Text(a.clone()), Int(*y), Int(*n)])
+            .collect();
+        self.insert_values_bulk("handler_yearly", &["account", "year", "dossiers"], &rows)
+            .await
+    }
+
+    /// `staff_ratings` rows: (account, year, rating code).
+    pub async fn insert_ratings_bulk(
+        &self,
+        rows: &[(String, i64, String)],
+        at: &str,
+    ) -> Result<()> {
+        use BenchValue::*;
+        let rows: Vec<Vec<BenchValue>> = rows
+            .iter()
+            .map(|(a, y, r)| {
+                vec![
+                    Text(a.clone()),
+                    Int(*y),
+                    Text(r.clone()),
+                    Text("bench".into()),
+                    Text(at.to_owned()),
+                ]
+            })
+            .collect();
+        self.insert_values_bulk(
+            "staff_ratings",
+            &["account", "year", "rating", "entered_by", "entered_at"],
+            &rows,
+        )
+        .await
+    }
+
+    /// Discipline (`is_discipline`) or initiative records with a stand-in document (the
+    /// rows' `file_name`, `entered_by` and `entered_at` are taken as they are).
+    pub async fn insert_records_bulk(
+        &self,
+        is_discipline: bool,
+        records: &[crate::RecordRow],
+    ) -> Result<()> {
+        use BenchValue::*;
+        let doc = b"%PDF-1.4\n% bench stand-in\n%%EOF\n".to_vec();
+        let rows: Vec<Vec<BenchValue>> = records
+            .iter()
+            .map(|r| {
+                let mut v = vec![Text(r.id.clone()), Text(r.account.clone())];
+                if is_discipline {
+                    v.push(Text(r.unit.clone()));
+                }
+                v.extend([
+                    Text(r.what.clone()),
+                    Text(r.decision.clone()),
+                    Text(r.day.clone()),
+                ]);
+                if is_discipline {
+                    v.push(Int(i64::from(r.reform_related)));
+                }
+                v.extend([
+                    Text(r.file_name.clone()),
+                    Text("application/pdf".into()),
+                    Blob(doc.clone()),
+                    Text(r.entered_by.clone()),
+                    Text(r.entered_at.clone()),
+                ]);
+                v
+            })
+            .collect();
+        if is_discipline {
+            self.insert_values_bulk(
+                "disciplines",
+                &[
+                    "id",
+                    "account",
+                    "unit",
+                    "form",
+                    "decision",
+                    "decided_on",
+                    "reform_related",
+                    "file_name",
+                    "content_type",
+                    "content",
+                    "entered_by",
+                    "entered_at",
+                ],
+                &rows,
+            )
+            .await
+        } else {
+            self.insert_values_bulk(
+                "initiatives",
+                &[
+                    "id",
+                    "account",
+                    "title",
+                    "decision",
+                    "recognised_on",
+                    "file_name",
+                    "content_type",
+                    "content",
+                    "entered_by",
+                    "entered_at",
+                ],
+                &rows,
+            )
+            .await
+        }
+    }
+}

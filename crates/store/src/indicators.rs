@@ -61,7 +61,7 @@ fn month_of(day: Date) -> String {
     format!("{:04}-{:02}", day.year(), day.month())
 }
 
-const FACT_COLUMNS: &str = "code, unit, procedure_code, received_day, end_kind, end_day, late_from, \
+pub(crate) const FACT_COLUMNS: &str = "code, unit, procedure_code, received_day, end_kind, end_day, late_from, \
     verdict, online, full_online_proc, fee_bearing, paid_online, digitised, reused, synced, e_result, \
     supplement_requests, used_cd, limit_cd, rating";
 
@@ -73,7 +73,7 @@ fn day_opt(s: Option<String>) -> Result<Option<Date>> {
     .transpose()
 }
 
-fn facts_row<R>(r: &R) -> Result<DossierFacts>
+pub(crate) fn facts_row<R>(r: &R) -> Result<DossierFacts>
 where
     R: Row,
     for<'a> &'a str: sqlx::ColumnIndex<R>,

@@ -53,15 +53,27 @@ macro_rules! on_pool {
 mod admin;
 mod bench_fill;
 mod desk;
+mod emulation;
 mod files;
 mod indicators;
+mod par_index;
 mod payments;
+mod plans;
 mod reports;
 pub use admin::CalendarNoticeRow;
 pub use desk::{AssigneeLoad, DeskRow, FinishedByStatus, QueueFilter, QueueOrder, StaffRow};
+pub use emulation::{
+    AdjustmentRow, DecisionRow, DocFile, MovementRow, RecordRow, RecordTable, RewardRow, RunRow,
+    StaffMember,
+};
 pub use files::AttachmentInfo;
 pub use indicators::{ClosedPeriodRow, EntryRow, NewEntry, UnitMeasures};
+pub use par_index::{ParCardRow, ParCardWrite, ParEvidenceInfo, ParItemRow, ParNewEvidence};
 pub use payments::PaymentRow;
+pub use plans::{
+    NewPlanFile, ObligationRow, PlanCounts, PlanFileInfo, PlanRow, PlanRowsBulk, ProgressRow,
+    SubmissionRow, TaskRow, TaskUpdate,
+};
 pub use reports::FinishedCount;
 
 /// An account from a row with the `accounts` columns.
@@ -94,18 +106,24 @@ fn dup(e: sqlx::Error, what: &str) -> StoreError {
     StoreError::Db(e)
 }
 
-const SQLITE_MIGRATIONS: [(i64, &str); 3] = [
+const SQLITE_MIGRATIONS: [(i64, &str); 6] = [
     (1, include_str!("../migrations/sqlite/0001_core.sql")),
     (2, include_str!("../migrations/sqlite/0002_web.sql")),
     (3, include_str!("../migrations/sqlite/0003_indicators.sql")),
+    (4, include_str!("../migrations/sqlite/0004_plans.sql")),
+    (5, include_str!("../migrations/sqlite/0005_par_index.sql")),
+    (6, include_str!("../migrations/sqlite/0006_emulation.sql")),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str); 3] = [
+const POSTGRES_MIGRATIONS: [(i64, &str); 6] = [
     (1, include_str!("../migrations/postgres/0001_core.sql")),
     (2, include_str!("../migrations/postgres/0002_web.sql")),
     (
         3,
         include_str!("../migrations/postgres/0003_indicators.sql"),
     ),
+    (4, include_str!("../migrations/postgres/0004_plans.sql")),
+    (5, include_str!("../migrations/postgres/0005_par_index.sql")),
+    (6, include_str!("../migrations/postgres/0006_emulation.sql")),
 ];
 
 /// A unit as stored (the domain's unit tree is built from these).
@@ -881,6 +899,9 @@ impl Store {
             StoreError::Duplicate(code) => StoreError::Conflict(code),
             other => other,
         })?;
+        if let Some(who) = e.body.handled_by() {
+            Self::record_handler(tx, &e.body.dossier, who, e.body.at.date()).await?;
+        }
         Ok(())
     }
 

@@ -6,6 +6,7 @@
 mod admin;
 mod demo;
 mod desk;
+mod emulation;
 mod indicators;
 mod lifecycle;
 mod payments;

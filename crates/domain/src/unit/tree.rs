@@ -290,6 +290,38 @@ impl UnitTree {
         )
     }
 
+    /// Every unit whose records count toward `unit` over `[first, last]`: its subtree, and
+    /// through predecessor links (followed back to the start) the subtrees of the units it
+    /// replaced. A ward created on 1 July 2025 thus counts its former wards' whole year.
+    pub fn history_members(
+        &self,
+        unit: impl AsRef<str>,
+        first: Date,
+        last: Date,
+    ) -> std::collections::BTreeSet<String> {
+        let unit = unit.as_ref();
+        let mut out = std::collections::BTreeSet::new();
+        let mut roots: Vec<String> = vec![unit.to_owned()];
+        for day in [first, last] {
+            for (u, _) in self.resolve_for_aggregation(unit, day) {
+                roots.push(u.id.to_string());
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(r) = roots.pop() {
+            if !seen.insert(r.clone()) {
+                continue;
+            }
+            for (p, _) in self.predecessors(&r) {
+                roots.push(p.id.to_string());
+            }
+            for u in self.subtree(&r) {
+                out.insert(u.id.to_string());
+            }
+        }
+        out
+    }
+
     /// The units that exist on `day` and hold `unit`'s history: `unit` itself if it exists then;
     /// after it ended, its successors (followed forward until one exists on `day`), and for a
     /// unit without successors (a district, a district office) its nearest ancestor's. Nothing

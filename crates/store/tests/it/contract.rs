@@ -654,3 +654,101 @@ on_every_backend!(
         assert_eq!(store.closed_period("2025-03").await.unwrap(), Some(row));
     }
 );
+
+on_every_backend!(
+    handlers_runs_and_adjustments_keep_their_rules,
+    |store: Store| async move {
+        // Assigning twice and deciding make two handlers, each counted once in its year.
+        let mut d = create(&store, "000.00.20.H34-250303-0009").await;
+        for (when, officer) in [("2025-03-03T09:00", "a2"), ("2025-03-03T10:00", "a2")] {
+            step(
+                &store,
+                &mut d,
+                when,
+                EventKind::Assigned {
+                    officer: officer.into(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let handled = store.handled_in_year(2025).await.unwrap();
+        assert_eq!(handled.get("a2"), Some(&1));
+        assert!(store.handled_in_year(2024).await.unwrap().is_empty());
+
+        store
+            .insert_movement(&cchc_store::MovementRow {
+                code: "m1".into(),
+                title: "Phong trào".into(),
+                plan_number: "42/KH-UBND".into(),
+                plan_date: "2023-01-06".into(),
+                issuer: "UBND tỉnh".into(),
+                first_year: 2023,
+                last_year: 2030,
+                unit_kinds: "commune".into(),
+                content_areas: "[]".into(),
+                criteria: "x@1".into(),
+                created_by: "t".into(),
+                created_at: "2025-01-01T00:00:00".into(),
+            })
+            .await
+            .unwrap();
+        let run = |id: &str| cchc_store::RunRow {
+            id: id.into(),
+            movement: "m1".into(),
+            year: 2024,
+            criteria: "x@1".into(),
+            judged_on: "2024-12-31".into(),
+            evaluated_by: "t".into(),
+            evaluated_at: format!("2025-01-0{}T00:00:00", id.len()),
+            result: "{}".into(),
+            fingerprint: "f".into(),
+            status: "draft".into(),
+            approved_by: None,
+            approved_at: None,
+        };
+        store.insert_run(&run("r1")).await.unwrap();
+        let adj = cchc_store::AdjustmentRow {
+            run: "r1".into(),
+            seq: 0,
+            subject_kind: "collective".into(),
+            subject: "u:1".into(),
+            criterion: "TT2".into(),
+            from_verdict: "no_data".into(),
+            to_verdict: "met".into(),
+            reason: "Theo quyết định công bố".into(),
+            by_account: "t".into(),
+            at: "2025-01-02T00:00:00".into(),
+        };
+        assert_eq!(store.add_adjustment(&adj).await.unwrap(), 1);
+        assert_eq!(store.add_adjustment(&adj).await.unwrap(), 2);
+        // A new evaluation supersedes the draft and takes its adjustments along.
+        store.insert_run(&run("r22")).await.unwrap();
+        assert_eq!(store.run("r1").await.unwrap().unwrap().status, "superseded");
+        assert_eq!(store.adjustments("r22").await.unwrap().len(), 2);
+        assert_eq!(
+            store.current_run("m1", 2024).await.unwrap().map(|r| r.id),
+            Some("r22".into())
+        );
+        // Approved: no adjustment, no new run, no second approval.
+        store
+            .approve_run("r22", "{}", "g", "t", "2025-01-03T00:00:00")
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .add_adjustment(&cchc_store::AdjustmentRow {
+                    run: "r22".into(),
+                    ..adj.clone()
+                })
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            store.insert_run(&run("r333")).await,
+            Err(StoreError::Duplicate(_))
+        ));
+        assert!(store.approve_run("r22", "{}", "g", "t", "x").await.is_err());
+        assert_eq!(store.adjustments("r22").await.unwrap().len(), 2);
+    }
+);

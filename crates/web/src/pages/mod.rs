@@ -8,9 +8,12 @@ mod admin;
 mod assets;
 pub mod charts;
 mod citizen;
+mod emulation;
 pub mod fmt;
 mod indicators;
 mod officer;
+mod par_index;
+mod plans;
 mod public;
 
 use askama::Template;
@@ -46,6 +49,9 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .merge(officer::routes(state))
         .merge(admin::routes(state))
         .merge(indicators::routes(state))
+        .merge(emulation::routes(state))
+        .merge(par_index::routes(state))
+        .merge(plans::routes(state))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer))
         .merge(assets::routes())
 }
@@ -194,6 +200,9 @@ fn nav_links(p: Option<&Principal>, path: &str) -> Vec<NavLink> {
     ) {
         let at = links.len() - 3;
         links.insert(at, ("/chi-so-cai-cach", "Chỉ số"));
+        links.insert(at + 1, ("/thi-dua", "Thi đua, khen thưởng"));
+        links.insert(at + 1, ("/chi-so-par", "Chỉ số PAR"));
+        links.insert(at + 1, ("/ke-hoach", "Kế hoạch CCHC"));
     }
     let here = path.split('?').next().unwrap_or(path);
     links

@@ -6,8 +6,11 @@
 mod api;
 mod browser;
 mod citizen_pages;
+mod emulation_pages;
 mod indicator_pages;
 mod officer_pages;
+mod par_pages;
+mod plan_pages;
 mod public_pages;
 
 use cchc_app::accounts::NewAccount;
