@@ -731,9 +731,11 @@ impl App {
         // Tasks and reports. Once the year is over, what fell due on its last day and was not
         // done is overdue, not "not due yet".
         let today = self.now().date();
-        let settle = |due: Date, outcome: DutyOutcome| match outcome {
-            DutyOutcome::Pending if due < today => DutyOutcome::Missed,
-            other => other,
+        // A duty judged "not due" at 31/12 but done later is late, not missed.
+        let settle = |due: Date, done: Option<Date>, outcome: DutyOutcome| match (outcome, done) {
+            (DutyOutcome::Pending, Some(d)) if d > due => DutyOutcome::Late,
+            (DutyOutcome::Pending, _) if due < today => DutyOutcome::Missed,
+            (other, _) => other,
         };
         for (unit, duties) in self.duties_in_year(year, today).await? {
             for &i in owners.get(&unit).map(Vec::as_slice).unwrap_or(&[]) {
@@ -741,7 +743,7 @@ impl App {
                     id: t.task_id.clone(),
                     label: format!("{} ({})", t.title, t.plan_number),
                     due: t.deadline,
-                    outcome: settle(t.deadline, task_outcome(t.state)),
+                    outcome: settle(t.deadline, t.done_on, task_outcome(t.state)),
                 }));
                 inputs[i]
                     .reports
@@ -749,7 +751,7 @@ impl App {
                         id: r.obligation_id.clone(),
                         label: r.label.clone(),
                         due: r.due,
-                        outcome: settle(r.due, report_outcome(r.state)),
+                        outcome: settle(r.due, r.submitted_on, report_outcome(r.state)),
                     }));
             }
         }
@@ -1052,6 +1054,7 @@ impl App {
                 &fingerprint(&json),
                 &format!("{} ({})", who.display_name, who.username),
                 &civil(self.now()),
+                i64::try_from(e.adjustments.len()).unwrap_or(i64::MAX),
             )
             .await?;
         self.load_run(run).await

@@ -787,9 +787,10 @@ impl App {
             ));
         }
         let status = TaskStatus::parse(status).map_err(invalid)?;
-        if status == TaskStatus::Cancelled && who.role != Role::Admin {
+        let was_cancelled = t.status == TaskStatus::Cancelled.code();
+        if (status == TaskStatus::Cancelled || was_cancelled) && who.role != Role::Admin {
             return Err(AppError::Forbidden(
-                "chỉ quản trị CCHC được hủy nhiệm vụ".into(),
+                "chỉ quản trị CCHC được hủy nhiệm vụ hoặc khôi phục nhiệm vụ đã hủy".into(),
             ));
         }
         let today = self.now().date();

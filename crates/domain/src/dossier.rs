@@ -319,15 +319,14 @@ pub struct EventBody {
 impl EventBody {
     /// The member of staff this step makes a handler of the dossier (người tham mưu giải
     /// quyết): the officer it is assigned to, or whoever takes a processing step (asks for a
-    /// supplement or a payment, forwards, extends with an apology, decides, stops). Receiving
-    /// and returning at the counter do not make a handler; neither do citizens or the system.
+    /// supplement or a payment, decides, stops). Receiving, forwarding (liên thông) and
+    /// returning at the counter do not make a handler, nor does the leader's apology with a new
+    /// date (it follows lateness, it does not cause it); neither do citizens or the system.
     pub fn handled_by(&self) -> Option<&str> {
         match &self.kind {
             EventKind::Assigned { officer } => Some(officer.as_str()),
             EventKind::SupplementRequested { .. }
             | EventKind::PaymentRequested { .. }
-            | EventKind::Forwarded { .. }
-            | EventKind::Extended { .. }
             | EventKind::Decided { .. }
             | EventKind::Stopped { .. } => {
                 let a = self.actor.account.as_str();

@@ -679,7 +679,8 @@ impl Store {
     }
 
     /// Approves a draft run, storing the result as approved (with adjustments applied) and its
-    /// fingerprint. Refused unless the run is the draft.
+    /// fingerprint. Refused unless the run is the draft and still has exactly the
+    /// `adjustments_seen` adjustments the result was built with (none slipped in meanwhile).
     pub async fn approve_run(
         &self,
         id: &str,
@@ -687,17 +688,20 @@ impl Store {
         fingerprint: &str,
         by: &str,
         at: &str,
+        adjustments_seen: i64,
     ) -> Result<()> {
         on_pool!(self, pool => {
             let done = sqlx::query(
                 "UPDATE emulation_runs SET status = 'approved', result = $2, fingerprint = $3, \
-                 approved_by = $4, approved_at = $5 WHERE id = $1 AND status = 'draft'",
+                 approved_by = $4, approved_at = $5 WHERE id = $1 AND status = 'draft' \
+                 AND (SELECT COUNT(*) FROM emulation_adjustments WHERE run = $1) = $6",
             )
             .bind(id)
             .bind(result)
             .bind(fingerprint)
             .bind(by)
             .bind(at)
+            .bind(adjustments_seen)
             .execute(pool)
             .await?;
             if done.rows_affected() != 1 {

@@ -24,8 +24,8 @@ SELECT dossier_code, who, MIN(day) FROM (
     SELECT dossier_code, substr(at, 1, 10) AS day,
            CASE kind WHEN 'assigned' THEN canonical::jsonb -> 'kind' ->> 'officer' ELSE canonical::jsonb -> 'actor' ->> 'account' END AS who
     FROM dossier_events
-    WHERE kind IN ('assigned', 'supplement_requested', 'payment_requested', 'forwarded',
-                   'extended', 'decided', 'stopped')
+    WHERE kind IN ('assigned', 'supplement_requested', 'payment_requested', 'decided',
+                   'stopped')
 ) AS steps
 WHERE who IS NOT NULL AND who NOT IN ('public', 'system', '')
 GROUP BY dossier_code, who

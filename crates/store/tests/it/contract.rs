@@ -672,6 +672,50 @@ on_every_backend!(
             .await
             .unwrap();
         }
+        // Discipline and initiatives with their documents, read back by year on every backend.
+        let doc = cchc_store::DocFile {
+            file_name: "qd.pdf".into(),
+            content_type: "application/pdf".into(),
+            content: b"%PDF-1.4".to_vec(),
+        };
+        for (is_discipline, id, day) in [(true, "k1", "2025-04-01"), (false, "s1", "2025-10-02")] {
+            store
+                .add_record(
+                    is_discipline,
+                    &cchc_store::RecordRow {
+                        id: id.into(),
+                        account: "a2".into(),
+                        what: "Khiển trách".into(),
+                        decision: "QĐ 1".into(),
+                        day: day.into(),
+                        reform_related: is_discipline,
+                        unit: "u:1".into(),
+                        file_name: "qd.pdf".into(),
+                        entered_by: "t".into(),
+                        entered_at: "2025-10-03T00:00:00".into(),
+                    },
+                    &doc,
+                )
+                .await
+                .unwrap();
+        }
+        let first = jiff::civil::date(2025, 1, 1);
+        let last = jiff::civil::date(2025, 12, 31);
+        let k = store.records_between(true, first, last).await.unwrap();
+        assert_eq!((k.len(), k[0].reform_related), (1, true));
+        let i = store.records_between(false, first, last).await.unwrap();
+        assert_eq!(
+            (i.len(), i[0].reform_related, i[0].day.as_str()),
+            (1, false, "2025-10-02")
+        );
+        assert_eq!(
+            store
+                .record_file(cchc_store::RecordTable::Initiative, "s1")
+                .await
+                .unwrap()
+                .map(|d| d.content),
+            Some(b"%PDF-1.4".to_vec())
+        );
         let handled = store.handled_in_year(2025).await.unwrap();
         assert_eq!(handled.get("a2"), Some(&1));
         assert!(store.handled_in_year(2024).await.unwrap().is_empty());
@@ -731,8 +775,15 @@ on_every_backend!(
             Some("r22".into())
         );
         // Approved: no adjustment, no new run, no second approval.
+        // An adjustment the approver did not see refuses the approval.
+        assert!(
+            store
+                .approve_run("r22", "{}", "g", "t", "2025-01-03T00:00:00", 1)
+                .await
+                .is_err()
+        );
         store
-            .approve_run("r22", "{}", "g", "t", "2025-01-03T00:00:00")
+            .approve_run("r22", "{}", "g", "t", "2025-01-03T00:00:00", 2)
             .await
             .unwrap();
         assert!(matches!(
@@ -748,7 +799,12 @@ on_every_backend!(
             store.insert_run(&run("r333")).await,
             Err(StoreError::Duplicate(_))
         ));
-        assert!(store.approve_run("r22", "{}", "g", "t", "x").await.is_err());
+        assert!(
+            store
+                .approve_run("r22", "{}", "g", "t", "x", 2)
+                .await
+                .is_err()
+        );
         assert_eq!(store.adjustments("r22").await.unwrap().len(), 2);
     }
 );
