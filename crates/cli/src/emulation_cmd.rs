@@ -4,17 +4,16 @@
 //! Every action runs as the system principal (an administrator). Bad input (an unknown
 //! movement, a year outside the movement, Excel to a terminal) is one Vietnamese line and exit 2.
 
-use anyhow::anyhow;
 use cchc_app::emulation::{Evaluation, ProposalDoc, criteria_sets};
-use cchc_app::{App, AppError, Principal};
+use cchc_app::{App, Principal};
 use cchc_domain::emulation::{SubjectKind, Verdict};
 use clap::{Args, Subcommand, ValueEnum};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::calendar_cmd::print_json;
-use crate::{runtime, usage};
+use crate::indicators_cmd::write_file;
+use crate::{app_error, runtime, usage};
 
 #[derive(Debug, Subcommand)]
 pub enum EmulationCommand {
@@ -88,28 +87,6 @@ pub enum DocKind {
     Bundle,
     Letter,
     Minutes,
-}
-
-fn app_error(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Invalid(_)
-        | AppError::NotFound(_)
-        | AppError::Forbidden(_)
-        | AppError::Unauthenticated => usage(e),
-        AppError::Internal(detail) => anyhow!("lỗi hệ thống: {detail}"),
-        AppError::Conflict(_) => anyhow!(e),
-    }
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".part");
-    let partial = PathBuf::from(name);
-    std::fs::File::create(&partial)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.flush()))
-        .map_err(|e| usage(format!("không ghi được {}: {e}", partial.display())))?;
-    std::fs::rename(&partial, path)
-        .map_err(|e| usage(format!("không ghi được {}: {e}", path.display())))
 }
 
 pub fn run(

@@ -9,7 +9,7 @@
 use anyhow::anyhow;
 use cchc_app::indicator_export as files;
 use cchc_app::indicators::{MIN_RANK_VOLUME, Ranking, RebuildReport, UnitScorecard, VerifyReport};
-use cchc_app::{App, AppError, Principal};
+use cchc_app::{App, Principal};
 use cchc_domain::calendar::fmt_datetime;
 use cchc_domain::indicator::{IndicatorResult, Period, ResultState, decimal};
 use cchc_domain::unit::UnitKind;
@@ -19,7 +19,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::calendar_cmd::print_json;
-use crate::{runtime, usage};
+use crate::{app_error, runtime, usage};
 
 /// Options of `cchc indicators`: a unit's scorecard, or one of the subcommands.
 #[derive(Debug, Args)]
@@ -352,21 +352,9 @@ pub fn run(
     })?
 }
 
-/// A use case's refusal is the user's mistake (exit 2); anything else is a failure (exit 1).
-fn app_error(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Invalid(_)
-        | AppError::NotFound(_)
-        | AppError::Forbidden(_)
-        | AppError::Unauthenticated => usage(e),
-        AppError::Internal(detail) => anyhow!("lỗi hệ thống: {detail}"),
-        AppError::Conflict(_) => anyhow!(e),
-    }
-}
-
 /// Writes a file beside its final name and renames it when complete, so a failure never
 /// leaves a truncated file that looks whole.
-fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut name = path.as_os_str().to_owned();
     name.push(".part");
     let partial = PathBuf::from(name);

@@ -109,6 +109,19 @@ pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::Error::new(UsageError(e.to_string()))
 }
 
+/// A use case's refusal is the user's mistake (exit 2); anything else is a failure (exit 1).
+pub fn app_error(e: cchc_app::AppError) -> anyhow::Error {
+    use cchc_app::AppError;
+    match e {
+        AppError::Invalid(_)
+        | AppError::NotFound(_)
+        | AppError::Forbidden(_)
+        | AppError::Unauthenticated => usage(e),
+        AppError::Internal(detail) => anyhow::anyhow!("lỗi hệ thống: {detail}"),
+        AppError::Conflict(_) => anyhow::anyhow!(e),
+    }
+}
+
 /// One Vietnamese line for an argument error from clap.
 fn clap_message(err: &clap::Error) -> String {
     use clap::error::{ContextKind, ErrorKind};

@@ -5,7 +5,7 @@
 use anyhow::anyhow;
 use cchc_app::catalogue::{ImportOutcome, ReferenceUnitFiles, reference_units};
 use cchc_app::export::{ExportFilter, ExportRow};
-use cchc_app::{App, AppError, Principal, Role};
+use cchc_app::{App, Principal, Role};
 use cchc_domain::procedure::{IssueKind, parse_catalogue};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -15,7 +15,7 @@ use std::io::{BufRead as _, Write};
 use std::path::{Path, PathBuf};
 
 use crate::calendar_cmd::{parse_date, print_json};
-use crate::{Format, runtime, usage};
+use crate::{Format, app_error, runtime, usage};
 
 /// The environment variable a new account's password may come from.
 pub const PASSWORD_ENV: &str = "CCHC_NEW_PASSWORD";
@@ -303,19 +303,6 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
         return Err(usage("mật khẩu trống"));
     }
     Ok(password)
-}
-
-/// A use case's refusal is the user's mistake (exit 2); anything else is a failure (exit 1)
-/// shown with its detail, since the reader here is the operator.
-fn app_error(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Invalid(_)
-        | AppError::NotFound(_)
-        | AppError::Forbidden(_)
-        | AppError::Unauthenticated => usage(e),
-        AppError::Internal(detail) => anyhow!("lỗi hệ thống: {detail}"),
-        AppError::Conflict(_) => anyhow!(e),
-    }
 }
 
 fn counts_line(o: &ImportOutcome) -> String {

@@ -5,9 +5,8 @@
 //! a tree, a survey file with a bad line) is one Vietnamese line and exit 2; nothing is
 //! imported then.
 
-use anyhow::anyhow;
+use cchc_app::Principal;
 use cchc_app::par_index::{ParCard, ParRanking};
-use cchc_app::{AppError, Principal};
 use cchc_domain::par_index::ParKind;
 use cchc_domain::text::number;
 use clap::{Args, Subcommand, ValueEnum};
@@ -15,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::calendar_cmd::print_json;
-use crate::{runtime, usage};
+use crate::{app_error, runtime, usage};
 
 #[derive(Debug, Args)]
 pub struct ParArgs {
@@ -83,18 +82,6 @@ enum ParCommand {
         #[arg(long)]
         file: PathBuf,
     },
-}
-
-/// A use case's refusal is the user's mistake (exit 2); anything else is a failure (exit 1).
-fn app_error(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Invalid(_)
-        | AppError::NotFound(_)
-        | AppError::Forbidden(_)
-        | AppError::Unauthenticated => usage(e),
-        AppError::Internal(detail) => anyhow!("lỗi hệ thống: {detail}"),
-        AppError::Conflict(_) => anyhow!(e),
-    }
 }
 
 pub fn run(

@@ -4,7 +4,7 @@
 //! date) is one Vietnamese line and exit 2.
 
 use cchc_app::plans::{ObligationView, TaskFilter, TaskView};
-use cchc_app::{App, AppError, Principal};
+use cchc_app::{App, Principal};
 use cchc_domain::calendar::fmt_date;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::calendar_cmd::{parse_date, print_json};
-use crate::{runtime, usage};
+use crate::{app_error, runtime, usage};
 
 #[derive(Debug, Args)]
 pub struct PlansArgs {
@@ -58,13 +58,6 @@ enum PlansCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-}
-
-fn app_error(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Internal(_) => anyhow::Error::new(e),
-        other => usage(other),
-    }
 }
 
 #[derive(Serialize)]
