@@ -19,8 +19,9 @@ out=bench/results/emulation.md
 here=bench/emulation
 tmp=$(mktemp -d -p "${TMPDIR:-/tmp}")
 trap 'rm -rf "$tmp"' EXIT
-cargo build --release -q -p cchc
-bin=target/release/cchc
+# CCHC_BIN: a cchc binary to use instead of building one (the workspace may be mid-edit).
+bin=${CCHC_BIN:-target/release/cchc}
+[ -n "${CCHC_BIN:-}" ] || cargo build --release -q -p cchc
 command -v sqlite3 >/dev/null || { echo "sqlite3 shell missing (apt-get install sqlite3)" >&2; exit 1; }
 python3 -c 'import duckdb' 2>/dev/null || pip install -q duckdb
 export PGPASSWORD=${PGPASSWORD:-cchc}

@@ -2,7 +2,8 @@
 // `cchc demo`, launches Debian's Chromium through playwright-core, and offers the helpers
 // the tests share (sign in, accessibility check with axe-core, screenshots).
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -33,10 +34,39 @@ function freePort() {
   });
 }
 
-/** Starts `cchc demo` on a new database and waits until it answers. */
+/**
+ * The demo database for this binary and size, filled once per run of the suite (filling takes
+ * a minute or two in a debug build) and copied for each test, so every test starts from the
+ * same fresh data without paying for it again.
+ */
+function demoTemplate(bin, dossiers) {
+  const stamp = Math.floor(statSync(bin).mtimeMs);
+  const path = join(tmpdir(), `cchc-e2e-template-${dossiers}-${stamp}.db`);
+  if (existsSync(path)) return path;
+  const started = Date.now();
+  const partial = `${path}.part`;
+  for (const s of ["", "-wal", "-shm"]) rmSync(`${partial}${s}`, { force: true });
+  const r = spawnSync(
+    bin,
+    ["--database-url", `sqlite://${partial}`, "demo", "--dossiers", String(dossiers), "--no-serve"],
+    { cwd: root, env: { ...process.env, CCHC_LOG: "warn" }, encoding: "utf8", maxBuffer: 64 << 20 },
+  );
+  if (r.status !== 0) throw new Error(`cchc demo --no-serve failed (${r.status}):\n${r.stderr}`);
+  // The WAL (if the process left one) travels with the database; the main file goes last, as
+  // its presence marks the template complete.
+  for (const s of ["-wal", "-shm"]) if (existsSync(`${partial}${s}`)) renameSync(`${partial}${s}`, `${path}${s}`);
+  renameSync(partial, path);
+  console.log(`# demo database filled in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return path;
+}
+
+/** Starts `cchc demo` on a fresh copy of the demo database and waits until it answers. */
 export async function startServer({ dossiers = 300 } = {}) {
   const bin = process.env.CCHC_BIN || join(root, "target", "debug", "cchc");
   const dir = mkdtempSync(join(tmpdir(), "cchc-e2e-"));
+  const template = demoTemplate(bin, dossiers);
+  for (const s of ["-wal", "-shm"]) if (existsSync(`${template}${s}`)) copyFileSync(`${template}${s}`, join(dir, `e2e.db${s}`));
+  copyFileSync(template, join(dir, "e2e.db"));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const log = [];
