@@ -2,12 +2,11 @@
 //! initiatives (with their decision documents), movements, frozen evaluation runs, the
 //! append-only adjustments, reward decisions and rewards.
 
-use cchc_domain::indicator::DossierFacts;
+use cchc_domain::indicator::{DossierFacts, FinishVerdict};
 use jiff::civil::Date;
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
 
-use crate::indicators::{FACT_COLUMNS, facts_row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// A document attached to a record (decision, certificate), as uploaded.
@@ -188,50 +187,83 @@ impl Store {
         Ok(())
     }
 
-    /// The facts that may be late in a year (finished late since `first`, or not judged and
-    /// late since on or before `judged_on`), each with its handlers. The domain decides which
-    /// count (`emulation::late_in_year`).
+    /// The dossiers that may count as late in a year, each with its handlers: finished late
+    /// between `first` and `judged_on`, or open at `judged_on` and late since on or before it
+    /// (finished later, or not judged yet). Only what the late judgement reads is filled in
+    /// (code, unit, received, end and late-from days, verdict): the domain decides which count
+    /// (`emulation::late_in_year`). Both branches are answered from covering partial indexes.
     pub async fn late_candidates(
         &self,
         first: Date,
         judged_on: Date,
     ) -> Result<Vec<(DossierFacts, Vec<String>)>> {
-        let cols = FACT_COLUMNS
-            .split(',')
-            .map(|c| format!("f.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        const COLS: &str = "f.code, f.unit, f.received_day, f.end_day, f.late_from, f.verdict, \
+             h.account AS handler FROM dossier_facts f \
+             LEFT JOIN dossier_handlers h ON h.code = f.code";
         let sql = format!(
-            "SELECT {cols}, h.account AS handler FROM dossier_facts f \
-             LEFT JOIN dossier_handlers h ON h.code = f.code \
-             WHERE f.verdict = 'late' AND f.end_day >= $1 \
+            "SELECT {COLS} WHERE f.verdict = 'late' AND f.end_day >= $1 \
+             AND (f.end_day <= $2 OR (f.late_from <= $2 AND f.received_day <= $2)) \
              UNION ALL \
-             SELECT {cols}, h.account AS handler FROM dossier_facts f \
-             LEFT JOIN dossier_handlers h ON h.code = f.code \
-             WHERE f.verdict IS NULL AND f.late_from <= $2"
+             SELECT {COLS} WHERE f.verdict IS NULL AND f.late_from <= $2 \
+             AND f.received_day <= $2 AND (f.end_day IS NULL OR f.end_day > $2)"
         );
-        let rows = on_pool!(self, pool => {
-            let rows = sqlx::query(AssertSqlSafe(sql))
+        type Raw = (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Raw> = on_pool!(self, pool => {
+            sqlx::query_as(AssertSqlSafe(sql))
                 .bind(first.to_string())
                 .bind(judged_on.to_string())
                 .fetch_all(pool)
-                .await?;
-            rows.iter()
-                .map(|r| Ok((facts_row(r)?, r.try_get::<Option<String>, _>("handler")?)))
-                .collect::<Result<Vec<_>>>()?
+                .await?
         });
+        let day = |text: Option<String>, code: &str| -> Result<Option<Date>> {
+            text.map(|t| {
+                t.parse::<Date>()
+                    .map_err(|e| StoreError::Corrupt(format!("facts of {code}: {t}: {e}")))
+            })
+            .transpose()
+        };
         let mut out: Vec<(DossierFacts, Vec<String>)> = Vec::new();
         let mut at: HashMap<String, usize> = HashMap::new();
-        for (f, h) in rows {
-            let i = match at.get(&f.code) {
+        for (code, unit, received, end, late_from, verdict, handler) in rows {
+            let i = match at.get(&code) {
                 Some(&i) => i,
                 None => {
-                    at.insert(f.code.clone(), out.len());
-                    out.push((f, Vec::new()));
+                    let facts = DossierFacts {
+                        received_day: day(received, &code)?,
+                        end_day: day(end, &code)?,
+                        late_from: day(late_from, &code)?,
+                        verdict: verdict.as_deref().and_then(FinishVerdict::from_code),
+                        unit,
+                        procedure: String::new(),
+                        end: None,
+                        online: false,
+                        full_online_proc: false,
+                        fee_bearing: false,
+                        paid_online: false,
+                        digitised: false,
+                        reused: false,
+                        synced: false,
+                        electronic_result: false,
+                        supplement_requests: 0,
+                        used_cd: 0,
+                        limit_cd: 0,
+                        rating: None,
+                        code: code.clone(),
+                    };
+                    at.insert(code, out.len());
+                    out.push((facts, Vec::new()));
                     out.len() - 1
                 }
             };
-            if let Some(h) = h {
+            if let Some(h) = handler {
                 out[i].1.push(h);
             }
         }

@@ -34,9 +34,11 @@ SELECT account, CAST(substr(first_day, 1, 4) AS INTEGER), COUNT(*)
 FROM dossier_handlers GROUP BY 1, 2;
 
 -- The late dossiers of a year: finished late (by end day), or not judged yet (open, withdrawn,
--- refused) and late since some day.
-CREATE INDEX dossier_facts_late_end ON dossier_facts(end_day) WHERE verdict = 'late';
-CREATE INDEX dossier_facts_unjudged ON dossier_facts(late_from) WHERE verdict IS NULL;
+-- refused) and late since some day. Covering: the year's evaluation reads only these columns.
+CREATE INDEX dossier_facts_late_end
+    ON dossier_facts(end_day, late_from, received_day, unit, code) WHERE verdict = 'late';
+CREATE INDEX dossier_facts_unjudged
+    ON dossier_facts(late_from, received_day, end_day, unit, code) WHERE verdict IS NULL;
 
 CREATE TABLE emulation_movements (
     code            TEXT PRIMARY KEY,
