@@ -197,15 +197,18 @@ impl Store {
         first: Date,
         judged_on: Date,
     ) -> Result<Vec<(DossierFacts, Vec<String>)>> {
-        const COLS: &str = "f.code, f.unit, f.received_day, f.end_day, f.late_from, f.verdict, \
-             h.account AS handler FROM dossier_facts f \
+        // The verdict is the partial index's own condition, so it is selected as a constant:
+        // reading the column would leave the index for the table, row by row.
+        const COLS: &str = "f.code, f.unit, f.received_day, f.end_day, f.late_from";
+        const JOIN: &str = "h.account AS handler FROM dossier_facts f \
              LEFT JOIN dossier_handlers h ON h.code = f.code";
         let sql = format!(
-            "SELECT {COLS} WHERE f.verdict = 'late' AND f.end_day >= $1 \
+            "SELECT {COLS}, 'late' AS verdict, {JOIN} WHERE f.verdict = 'late' AND f.end_day >= $1 \
              AND (f.end_day <= $2 OR (f.late_from <= $2 AND f.received_day <= $2)) \
              UNION ALL \
-             SELECT {COLS} WHERE f.verdict IS NULL AND f.late_from <= $2 \
-             AND f.received_day <= $2 AND (f.end_day IS NULL OR f.end_day > $2)"
+             SELECT {COLS}, CAST(NULL AS TEXT) AS verdict, {JOIN} WHERE f.verdict IS NULL \
+             AND f.late_from <= $2 AND f.received_day <= $2 \
+             AND (f.end_day IS NULL OR f.end_day > $2)"
         );
         type Raw = (
             String,
