@@ -289,6 +289,13 @@ pub struct Store {
 }
 
 impl Store {
+    /// Closes every connection and waits until they are closed. On SQLite the last one to
+    /// close checkpoints the write-ahead log into the database file, so the file can then be
+    /// copied alone (test fixtures do).
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
     /// Connects to `sqlite://PATH` (created on first use) or `postgres://…`, and migrates.
     pub async fn connect(url: &str) -> Result<Self> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {

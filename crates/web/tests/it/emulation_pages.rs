@@ -81,7 +81,8 @@ fn demo_db() -> &'static PathBuf {
                     r.staff_met,
                     r.evaluated_year
                 );
-                drop(app);
+                // Closed, so the file holds everything before it is copied.
+                app.store().close().await;
             });
             drop(rt);
             path

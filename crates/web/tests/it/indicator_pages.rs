@@ -71,7 +71,8 @@ fn demo_db() -> &'static PathBuf {
                     r.accounts,
                     started.elapsed()
                 );
-                drop(app);
+                // Closed, so the file holds everything before it is copied.
+                app.store().close().await;
             });
             drop(rt);
             path

@@ -86,7 +86,8 @@ fn demo_db() -> &'static PathBuf {
                     .await
                     .unwrap();
                 }
-                drop(app);
+                // Closed, so the file holds everything before it is copied.
+                app.store().close().await;
             });
             drop(rt);
             path
