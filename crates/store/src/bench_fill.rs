@@ -5,7 +5,7 @@
 use cchc_domain::indicator::DossierFacts;
 use sqlx::AssertSqlSafe;
 
-use crate::{Backend, Result, Store};
+use crate::{Backend, Result, Store, multi_insert};
 
 /// Rows per multi-row INSERT: 500 rows of at most 20 columns stays far below SQLite's limit
 /// of 32766 bound values (and PostgreSQL's 65535).
@@ -52,33 +52,6 @@ const FACT_COLUMNS: &[&str] = &[
     "limit_cd",
     "rating",
 ];
-
-/// `INSERT INTO table (cols) VALUES ($1, …), (…), …` for `rows` rows; with `?` marks when
-/// `anonymous` (SQLite: looking up numbered marks costs time linear in their count, so
-/// thousands of them per statement make binding quadratic).
-fn multi_insert(table: &str, cols: &[&str], rows: usize, anonymous: bool) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-    let mut n = 0;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..cols.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            if anonymous {
-                sql.push('?');
-            } else {
-                sql.push_str(&format!("${n}"));
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
 
 fn day(d: Option<jiff::civil::Date>) -> Option<String> {
     d.map(|d| d.to_string())
@@ -216,7 +189,7 @@ impl Store {
         cols: &[&'static str],
         rows: &[Vec<BenchValue>],
     ) -> Result<()> {
-        let anonymous = matches!(self.backend, Backend::Sqlite(_));
+        let anonymous = self.anonymous_marks();
         let per = (30_000 / cols.len().max(1)).min(ROWS_PER_INSERT * 2);
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;

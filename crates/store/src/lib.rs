@@ -106,6 +106,34 @@ fn dup(e: sqlx::Error, what: &str) -> StoreError {
     StoreError::Db(e)
 }
 
+/// `INSERT INTO table (cols) VALUES (…), (…), …` for `rows` rows: `?` marks when `anonymous`
+/// (SQLite: looking up numbered marks costs time linear in their count, so thousands of them in
+/// one statement make binding quadratic), `$1, $2, …` otherwise (PostgreSQL). Used by every
+/// bulk insert; the caller keeps rows × columns below 32,766 bound values.
+pub(crate) fn multi_insert(table: &str, cols: &[&str], rows: usize, anonymous: bool) -> String {
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+    let mut n = 0;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..cols.len() {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            if anonymous {
+                sql.push('?');
+            } else {
+                sql.push_str(&format!("${n}"));
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 const SQLITE_MIGRATIONS: [(i64, &str); 6] = [
     (1, include_str!("../migrations/sqlite/0001_core.sql")),
     (2, include_str!("../migrations/sqlite/0002_web.sql")),
@@ -289,6 +317,11 @@ pub struct Store {
 }
 
 impl Store {
+    /// Whether bulk inserts should use anonymous `?` marks (SQLite).
+    pub(crate) fn anonymous_marks(&self) -> bool {
+        matches!(self.backend, Backend::Sqlite(_))
+    }
+
     /// Closes every connection and waits until they are closed. On SQLite the last one to
     /// close checkpoints the write-ahead log into the database file, so the file can then be
     /// copied alone (test fixtures do).

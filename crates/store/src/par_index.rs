@@ -5,7 +5,7 @@
 
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Backend, Result, Store, StoreError};
+use crate::{Backend, Result, Store, StoreError, multi_insert};
 
 /// A card as stored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -169,35 +169,6 @@ where
         uploaded_by: r.try_get("uploaded_by")?,
         uploaded_at: r.try_get("uploaded_at")?,
     })
-}
-
-/// `INSERT INTO par_cards (…) VALUES (…), …` for `rows` rows; `?` marks on SQLite (numbered
-/// marks make binding quadratic there), `$n` on PostgreSQL.
-fn multi_insert(rows: usize, anonymous: bool) -> String {
-    let mut sql = format!(
-        "INSERT INTO par_cards ({}) VALUES ",
-        CARD_COLUMNS.join(", ")
-    );
-    let mut n = 0;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..CARD_COLUMNS.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            if anonymous {
-                sql.push('?');
-            } else {
-                sql.push_str(&format!("${n}"));
-            }
-        }
-        sql.push(')');
-    }
-    sql
 }
 
 const EVIDENCE_COLUMNS: &str =
@@ -427,11 +398,11 @@ impl Store {
     /// Inserts final cards in bulk, many rows per INSERT in one transaction (benchmarks: a
     /// country's ~3,500 units scored for a year). Cards that exist already are a conflict.
     pub async fn insert_par_cards_bulk(&self, cards: &[ParCardRow]) -> Result<()> {
-        let anonymous = matches!(self.backend, Backend::Sqlite(_));
+        let anonymous = self.anonymous_marks();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for chunk in cards.chunks(ROWS_PER_INSERT) {
-                let mut q = sqlx::query(AssertSqlSafe(multi_insert(chunk.len(), anonymous)));
+                let mut q = sqlx::query(AssertSqlSafe(multi_insert("par_cards", CARD_COLUMNS, chunk.len(), anonymous)));
                 for c in chunk {
                     q = q
                         .bind(c.unit.clone())

@@ -7,7 +7,7 @@
 
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Backend, Result, Store, StoreError, dup};
+use crate::{Backend, Result, Store, StoreError, dup, multi_insert};
 
 /// A plan as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,32 +226,6 @@ const FILE_COLS: &[&str] = &[
 /// Rows per multi-row INSERT: 400 rows × at most 14 columns stays far below SQLite's 32766
 /// bound values and PostgreSQL's 65535.
 const ROWS_PER_INSERT: usize = 400;
-
-/// `INSERT INTO table (cols) VALUES (…), (…)` for `rows` rows: `?` marks on SQLite (numbered
-/// marks make binding quadratic there), `$n` on PostgreSQL.
-fn multi_insert(table: &str, cols: &[&str], rows: usize, anonymous: bool) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-    let mut n = 0;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..cols.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            if anonymous {
-                sql.push('?');
-            } else {
-                sql.push_str(&format!("${n}"));
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
 
 fn one_insert(table: &str, cols: &[&str]) -> String {
     multi_insert(table, cols, 1, false)
@@ -914,7 +888,7 @@ impl Store {
     /// Rows are taken as they are: `complete` and `submitted_on` of an obligation must already
     /// reflect its latest submission.
     pub async fn insert_plan_rows_bulk(&self, rows: &PlanRowsBulk) -> Result<()> {
-        let anon = matches!(self.backend, Backend::Sqlite(_));
+        let anon = self.anonymous_marks();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             bulk!(tx, anon, "plans", PLAN_COLS, rows.plans, bind_plan);
