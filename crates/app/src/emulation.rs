@@ -24,7 +24,7 @@ use crate::files::Upload;
 use crate::{App, AppError, Principal, Result, Role, civil};
 
 /// The records' and decisions' tables, for callers naming a document (the web layer).
-pub use cchc_store::{RecordRow, RecordTable};
+pub use cchc_store::{RecordRow, RecordTable, StaffMember};
 
 /// The criteria sets shipped with the binary, read once.
 pub fn criteria_sets() -> Result<&'static [CriteriaSet]> {
@@ -53,10 +53,19 @@ fn kind_code(kind: UnitKind) -> String {
         .unwrap_or_default()
 }
 
+/// A day typed by a person, in the years movements cover (2000-2100).
 fn parse_day(text: &str, what: &str) -> Result<Date> {
-    text.trim()
+    let day = text
+        .trim()
         .parse::<Date>()
-        .map_err(|_| AppError::Invalid(format!("{what} không hợp lệ (định dạng yyyy-mm-dd)")))
+        .map_err(|_| AppError::Invalid(format!("{what} không hợp lệ (định dạng yyyy-mm-dd)")))?;
+    if !(2000..=2100).contains(&day.year()) {
+        return Err(AppError::Invalid(format!(
+            "{what} {} nằm ngoài khoảng năm 2000 đến năm 2100",
+            cchc_domain::calendar::fmt_date(day)
+        )));
+    }
+    Ok(day)
 }
 
 fn year_bounds(year: i16) -> Result<(Date, Date)> {
@@ -419,12 +428,28 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("phong trào {code}")))
     }
 
-    /// Staff a person may enter records for: administrators anyone, leaders their subtree.
-    async fn may_record_for(
-        &self,
-        who: &Principal,
-        account: &str,
-    ) -> Result<cchc_store::StaffMember> {
+    /// Whether `who` may enter records (rating, discipline) for a member of staff working in
+    /// `unit`: administrators for anyone, leaders within their unit's subtree.
+    fn may_record_in(&self, who: &Principal, unit: &str) -> Result<bool> {
+        Ok(match who.role {
+            Role::Admin => true,
+            Role::Leader => {
+                let tree = self.units()?;
+                who.unit_id
+                    .as_deref()
+                    .is_some_and(|u| tree.is_within(unit, u))
+            }
+            _ => false,
+        })
+    }
+
+    /// The member of staff `account` (id or username), if `who` may enter records for them.
+    async fn may_record_for(&self, who: &Principal, account: &str) -> Result<StaffMember> {
+        if !matches!(who.role, Role::Admin | Role::Leader) {
+            return Err(AppError::Forbidden(
+                "chỉ lãnh đạo đơn vị hoặc quản trị CCHC được nhập".into(),
+            ));
+        }
         let person = self
             .store
             .staff_members()
@@ -432,26 +457,39 @@ impl App {
             .into_iter()
             .find(|s| s.id == account || s.username == account)
             .ok_or_else(|| AppError::NotFound(format!("cán bộ {account}")))?;
-        match who.role {
-            Role::Admin => Ok(person),
-            Role::Leader => {
-                let tree = self.units()?;
-                if who
-                    .unit_id
-                    .as_deref()
-                    .is_some_and(|u| tree.is_within(&person.unit_id, u))
-                {
-                    Ok(person)
-                } else {
-                    Err(AppError::Forbidden(
-                        "chỉ nhập được cho cán bộ thuộc đơn vị mình".into(),
-                    ))
-                }
-            }
-            _ => Err(AppError::Forbidden(
-                "chỉ lãnh đạo đơn vị hoặc quản trị CCHC được nhập".into(),
-            )),
+        if self.may_record_in(who, &person.unit_id)? {
+            Ok(person)
+        } else {
+            Err(AppError::Forbidden(
+                "chỉ nhập được cho cán bộ thuộc đơn vị mình".into(),
+            ))
         }
+    }
+
+    /// The staff `who` may enter records for, by username (empty for officers).
+    pub async fn recordable_staff(&self, who: &Principal) -> Result<Vec<StaffMember>> {
+        Self::require_staff(who)?;
+        let mut out = Vec::new();
+        for p in self.store.staff_members().await? {
+            if self.may_record_in(who, &p.unit_id)? {
+                out.push(p);
+            }
+        }
+        out.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(out)
+    }
+
+    /// Every member of staff as "Name (username)", by account id: how records name people.
+    /// Staff only.
+    pub async fn staff_labels(&self, who: &Principal) -> Result<HashMap<String, String>> {
+        Self::require_staff(who)?;
+        Ok(self
+            .store
+            .staff_members()
+            .await?
+            .into_iter()
+            .map(|p| (p.id, format!("{} ({})", p.display_name, p.username)))
+            .collect())
     }
 
     /// Records a person's yearly rating (xếp loại). Their unit's leader or an administrator.
@@ -540,7 +578,7 @@ impl App {
         &self,
         who: &Principal,
         is_discipline: bool,
-        person: &cchc_store::StaffMember,
+        person: &StaffMember,
         what: &str,
         decision: &str,
         day: &str,
@@ -983,7 +1021,7 @@ impl App {
     ) -> Result<()> {
         Self::require_admin(who, "điều chỉnh kết quả bình xét")?;
         let reason = reason.trim();
-        if reason.chars().count() < 10 || reason.chars().count() > 2000 {
+        if /*MUT*/ reason.chars().count() > 2000 {
             return Err(AppError::Invalid(
                 "cần nêu lý do điều chỉnh (10 đến 2.000 ký tự)".into(),
             ));
@@ -1123,7 +1161,11 @@ impl App {
         let mut files = crate::files::prepare(vec![document])?;
         let file = files
             .pop()
-            .ok_or_else(|| AppError::Invalid("cần tệp quyết định đã ký".into()))?;
+            .ok_or_else(|| AppError::Invalid("cần tệp quyết định đã ký (PDF)".into()))?;
+        // A signed decision is kept as the PDF the office issued, not a photo of it.
+        if file.content_type != "application/pdf" {
+            return Err(AppError::Invalid("tệp quyết định phải là tệp PDF".into()));
+        }
         let id = crate::random_hex(8)?;
         let rewards: Vec<RewardRow> = list
             .subjects

@@ -4,7 +4,7 @@
 //! decision documents of discipline, initiatives and rewards; and the evaluation as JSON.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use cchc_app::emulation::RecordTable;
@@ -20,6 +20,7 @@ use crate::pages::{
     Layout, PageError, Params, Session, UploadSession, disposition, flash_redirect, read_multipart,
     render, sentence,
 };
+use crate::pages::Multipart;
 use crate::{ApiError, AppState};
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -196,8 +197,7 @@ pub(super) async fn decision(
             content,
         });
     let result = match upload {
-        // A signed decision is a PDF: a picture or anything else is refused here.
-        Some(u) if u.content.starts_with(b"%PDF-") => {
+        Some(u) => {
             s.app
                 .record_decision(
                     who,
@@ -210,7 +210,6 @@ pub(super) async fn decision(
                 )
                 .await
         }
-        Some(_) => Err(AppError::Invalid("tệp quyết định phải là tệp PDF".into())),
         None => Err(AppError::Invalid("cần tệp quyết định đã ký (PDF)".into())),
     };
     match result {

@@ -4,7 +4,7 @@
 //! the documents.
 
 use askama::Template;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use cchc_app::emulation::RecordRow;
@@ -16,6 +16,7 @@ use std::collections::HashMap;
 
 use super::{BASE, Choice, RECORDS, query, staff, year_of};
 use crate::AppState;
+use crate::pages::Multipart;
 use crate::pages::{
     FormData, Layout, PageError, Params, Session, UploadSession, flash_redirect, fmt,
     read_multipart, render, render_status, sentence,
@@ -62,33 +63,18 @@ struct RecordsPage {
     back_href: String,
 }
 
-/// Staff a person may enter records for (administrators: everyone; leaders: their subtree),
-/// for the account list of the forms; the use cases decide again.
+/// The people the form's account list offers: those the caller may enter records for.
 async fn people_for(s: &AppState, who: &Principal) -> Result<Vec<PersonOption>, AppError> {
-    if !matches!(who.role, Role::Admin | Role::Leader) {
-        return Ok(Vec::new());
-    }
-    let tree = s.app.units()?;
     let mut out: Vec<PersonOption> = s
         .app
-        .store()
-        .staff_members()
-        .await
-        .map_err(AppError::from)?
+        .recordable_staff(who)
+        .await?
         .into_iter()
-        .filter(|p| {
-            who.role == Role::Admin
-                || who
-                    .unit_id
-                    .as_deref()
-                    .is_some_and(|u| tree.is_within(&p.unit_id, u))
-        })
         .map(|p| PersonOption {
             label: format!("{} ({})", p.display_name, p.username),
             username: p.username,
         })
         .collect();
-    out.sort_by(|a, b| a.username.cmp(&b.username));
     out.truncate(2000);
     Ok(out)
 }
@@ -108,15 +94,7 @@ async fn build(
         .into());
     }
     let tree = s.app.units()?;
-    let names: HashMap<String, String> = s
-        .app
-        .store()
-        .staff_members()
-        .await
-        .map_err(AppError::from)?
-        .into_iter()
-        .map(|p| (p.id, format!("{} ({})", p.display_name, p.username)))
-        .collect();
+    let names: HashMap<String, String> = s.app.staff_labels(who).await?;
     let view = |r: RecordRow, loai: &str| RecordView {
         person: names
             .get(&r.account)
