@@ -1021,7 +1021,7 @@ impl App {
     ) -> Result<()> {
         Self::require_admin(who, "điều chỉnh kết quả bình xét")?;
         let reason = reason.trim();
-        if /*MUT*/ reason.chars().count() > 2000 {
+        if reason.chars().count() < 10 || reason.chars().count() > 2000 {
             return Err(AppError::Invalid(
                 "cần nêu lý do điều chỉnh (10 đến 2.000 ký tự)".into(),
             ));

@@ -520,12 +520,24 @@ impl App {
         if input.note.chars().count() > cchc_domain::plan::MAX_TEXT {
             return Err(invalid(PlanError::TooLong("ghi chú")));
         }
+        // The same document entered twice (a second click) is one plan, not two.
+        let signed_on = h.date.map(|d| d.to_string());
+        if let Some(same) = self.store.plans().await?.into_iter().find(|p| {
+            p.number.trim().eq_ignore_ascii_case(h.number.trim())
+                && p.signed_on == signed_on
+                && p.issuer.trim() == h.issuer.trim()
+        }) {
+            return Err(AppError::Invalid(format!(
+                "kế hoạch số {} của {} đã có trên hệ thống ({})",
+                same.number, same.issuer, same.title
+            )));
+        }
         let id = format!("kh-{}", random_hex(6)?);
         self.store
             .insert_plan(&PlanRow {
                 id: id.clone(),
                 number: h.number,
-                signed_on: h.date.map(|d| d.to_string()),
+                signed_on,
                 issuer: h.issuer,
                 period: h.period,
                 first_year: i64::from(h.first_year),

@@ -41,6 +41,8 @@ pub enum PlanError {
     TooLong(&'static str),
     #[error("ngày '{0}' không hợp lệ (cần dạng dd/mm/yyyy hoặc yyyy-mm-dd)")]
     BadDate(String),
+    #[error("ngày {0} nằm ngoài khoảng năm 2000 đến năm 2100")]
+    DateOutOfRange(String),
     #[error("kỳ kế hoạch '{0}' không hợp lệ (ví dụ 2024 hoặc 2023-2030)")]
     BadPeriod(String),
     #[error("hạn hoàn thành {deadline} trước ngày ban hành kế hoạch {plan_date}")]
@@ -479,23 +481,28 @@ pub fn report_state(
     }
 }
 
-/// A date typed by a person: `dd/mm/yyyy` or ISO `yyyy-mm-dd`.
+/// A date typed by a person: `dd/mm/yyyy` or ISO `yyyy-mm-dd`, in the years plans cover
+/// (2000-2100, as their periods).
 pub fn parse_date(text: &str) -> Result<Date, PlanError> {
     let t = text.trim();
     if t.is_empty() {
         return Err(PlanError::BadDate(String::new()));
     }
-    if let Ok(d) = t.parse::<Date>() {
-        return Ok(d);
+    let parsed = t.parse::<Date>().ok().or_else(|| {
+        let parts: Vec<&str> = t.split('/').collect();
+        if let [d, m, y] = parts.as_slice()
+            && let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>())
+        {
+            Date::new(y, m, d).ok()
+        } else {
+            None
+        }
+    });
+    match parsed {
+        Some(d) if (2000..=2100).contains(&d.year()) => Ok(d),
+        Some(d) => Err(PlanError::DateOutOfRange(crate::calendar::fmt_date(d))),
+        None => Err(PlanError::BadDate(t.to_owned())),
     }
-    let parts: Vec<&str> = t.split('/').collect();
-    if let [d, m, y] = parts.as_slice()
-        && let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>())
-        && let Ok(date) = Date::new(y, m, d)
-    {
-        return Ok(date);
-    }
-    Err(PlanError::BadDate(t.to_owned()))
 }
 
 /// A plan's period: "2024" or "2023-2030", as (first year, last year).
@@ -1018,6 +1025,14 @@ mod tests {
         assert!(parse_period("năm nay").is_err());
         assert_eq!(parse_date("05/01/2025"), Ok(date(2025, 1, 5)));
         assert!(parse_date("31/02/2025").is_err());
+        assert!(matches!(
+            parse_date("31/12/9999"),
+            Err(PlanError::DateOutOfRange(_))
+        ));
+        assert!(matches!(
+            parse_date("1800-01-16"),
+            Err(PlanError::DateOutOfRange(_))
+        ));
         let today = date(2025, 5, 1);
         assert_eq!(
             check_status(TaskStatus::Done, None, None, today),

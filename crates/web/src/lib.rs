@@ -578,6 +578,21 @@ async fn openapi() -> Json<Value> {
     Json(openapi_document())
 }
 
+/// A method a route does not take (a GET on a form's address): a Vietnamese page, or the
+/// API's JSON error, rather than an empty answer.
+async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "địa chỉ này không nhận phương thức này",
+        )
+        .into_response()
+    } else {
+        pages::method_not_allowed_page()
+    }
+}
+
 async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "không có địa chỉ này").into_response()
@@ -708,6 +723,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     };
     api_router(&state)
         .merge(pages::routes(&state))
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,

@@ -177,6 +177,10 @@ async fn a_late_dossier_flips_the_unit_and_its_officer_with_the_dossier_as_evide
         person.result_of("CN4").unwrap().explanation
     );
     assert_eq!(v(person, "CN2"), Verdict::NoData);
+    assert!(
+        e.nominations().unwrap().is_empty(),
+        "subjects with criteria lacking data are not proposed"
+    );
 
     // The reform office settles what the data lacks, with reasons.
     let reason = "Xác nhận theo hồ sơ giấy của Hội đồng thẩm định năm 2024";
@@ -469,4 +473,168 @@ async fn bad_movements_and_records_change_nothing() {
     ));
     let year = w.app.records_of_year(&sys, true, 2024).await.unwrap();
     assert!(year.is_empty());
+}
+
+/// The ward that absorbed Phường Quang Trung on 1 July 2025.
+const SUCCESSOR_OF_A: &str = "w2025:23293";
+
+#[tokio::test]
+async fn an_overdue_dossier_left_open_at_year_end_counts_against_the_ward_that_absorbed_its_unit() {
+    let w = world().await;
+    let sys = cchc_app::Principal::system();
+    let a = &w.officer_a;
+
+    // Received at Phường Quang Trung in March 2025 (3 working days), assigned, never decided:
+    // still open and long overdue on 31/12/2025, after the ward merged into Phường Kon Tum.
+    w.set_now("2025-03-03T08:00:00");
+    let open = w
+        .app
+        .create_dossier(a, new_dossier(Channel::Counter, None))
+        .await
+        .unwrap();
+    w.app
+        .act(
+            a,
+            &open.code,
+            None,
+            Action::Assign {
+                officer: a.account_id.clone(),
+            },
+        )
+        .await
+        .unwrap();
+
+    w.set_now("2026-01-16T08:00:00");
+    w.app
+        .create_movement(
+            &sys,
+            &NewMovement {
+                code: MOVEMENT.into(),
+                title: "Phong trào thi đua đẩy mạnh cải cách hành chính".into(),
+                plan_number: "42/KH-UBND".into(),
+                plan_date: "2023-01-06".into(),
+                issuer: "UBND tỉnh Kon Tum".into(),
+                first_year: 2023,
+                last_year: 2030,
+                unit_kinds: vec!["commune".into()],
+                content_areas: vec![],
+                criteria: cchc_app::emulation::criteria_sets().unwrap()[0].key(),
+            },
+        )
+        .await
+        .unwrap();
+    let e = w.app.evaluate_movement(&sys, MOVEMENT, 2025).await.unwrap();
+    assert!(!e.result.provisional);
+    let names_the_dossier = |c: &cchc_domain::emulation::CriterionResult| {
+        c.evidence.iter().any(|ev| {
+            ev.what
+                == EvidenceRef::Dossier {
+                    code: open.code.clone(),
+                }
+        })
+    };
+
+    // The successor ward answers for its predecessor's whole year: the backlog fails it.
+    assert!(
+        e.subject(SubjectKind::Collective, COMMUNE_A).is_none(),
+        "the merged-away ward is not evaluated for 2025"
+    );
+    let ward = e.subject(SubjectKind::Collective, SUCCESSOR_OF_A).unwrap();
+    let tt3 = ward.result_of("TT3").unwrap();
+    assert_eq!(tt3.verdict, Verdict::NotMet, "{}", tt3.explanation);
+    assert!(
+        tt3.explanation.contains("0 trễ hạn, 1 tồn đọng"),
+        "{}",
+        tt3.explanation
+    );
+    assert!(names_the_dossier(tt3));
+    assert!(
+        tt3.evidence
+            .iter()
+            .any(|ev| ev.label.contains("tồn đọng cuối năm")),
+        "{:?}",
+        tt3.evidence
+    );
+    let charged: Vec<&str> = e
+        .result
+        .subjects
+        .iter()
+        .filter(|s| s.kind == SubjectKind::Collective)
+        .filter(|s| s.result_of("TT3").is_some_and(names_the_dossier))
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(charged, [SUCCESSOR_OF_A], "only the successor ward");
+
+    // The officer who handled it fails "no late dossiers" too, with the dossier as evidence.
+    let person = e.subject(SubjectKind::Individual, &a.account_id).unwrap();
+    assert_eq!(person.unit, SUCCESSOR_OF_A);
+    let cn4 = person.result_of("CN4").unwrap();
+    assert_eq!(cn4.verdict, Verdict::NotMet, "{}", cn4.explanation);
+    assert!(names_the_dossier(cn4));
+    // Nobody meets every criterion on the data alone (no ratings, tasks or PAR results): the
+    // lists are empty, not filled with "not enough data".
+    assert!(e.nominations().unwrap().is_empty());
+
+    // The reform office settles the officer's criteria (with reasons), approves, and records
+    // the signed decision once: a second decision for the same list is refused.
+    let reason = "Xác nhận theo biên bản họp Hội đồng thi đua khen thưởng";
+    for c in ["CN1", "CN2", "CN3", "CN4"] {
+        w.app
+            .adjust_verdict(
+                &sys,
+                &e.run,
+                SubjectKind::Individual,
+                &a.account_id,
+                c,
+                Verdict::Met,
+                reason,
+            )
+            .await
+            .unwrap();
+    }
+    let approved = w.app.approve_evaluation(&sys, &e.run).await.unwrap();
+    let lists = approved.nominations().unwrap();
+    let list = lists
+        .iter()
+        .find(|n| n.subjects.iter().any(|s| s.id == a.account_id))
+        .unwrap();
+    assert_eq!(list.subjects.len(), 1, "the officer only");
+    let upload = || Upload {
+        component: "quyet-dinh".into(),
+        file_name: "qd-khen-thuong.pdf".into(),
+        content: pdf(),
+    };
+    let granted = w
+        .app
+        .record_decision(
+            &sys,
+            &e.run,
+            &list.form,
+            &list.issuer,
+            "15/QĐ-UBND",
+            "2026-01-15",
+            upload(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(granted, 1);
+    let again = w
+        .app
+        .record_decision(
+            &sys,
+            &e.run,
+            &list.form,
+            &list.issuer,
+            "16/QĐ-UBND",
+            "2026-01-16",
+            upload(),
+        )
+        .await;
+    assert!(
+        matches!(&again, Err(AppError::Invalid(m)) if m.contains("15/QĐ-UBND")),
+        "{again:?}"
+    );
+    let (decisions, rewards) = w.app.decisions_of(&sys, &e.run).await.unwrap();
+    assert_eq!(decisions.len(), 1);
+    assert_eq!(rewards.len(), 1, "the reward is granted once");
 }

@@ -51,6 +51,10 @@ pub(super) fn routes(state: &AppState) -> Router<AppState> {
         .route("/thi-dua/{code}/{nam}/de-nghi", get(documents::proposal))
         .route("/thi-dua/{code}/{nam}/ban-in", get(documents::printable))
         .route(
+            "/thi-dua/{code}/{nam}/ket-qua.xlsx",
+            get(documents::workbook),
+        )
+        .route(
             "/thi-dua/{code}/{nam}/quyet-dinh",
             post(documents::decision).layer(upload_limit),
         )

@@ -19,7 +19,7 @@ mod public;
 use askama::Template;
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -535,6 +535,20 @@ impl IntoResponse for PageError {
     }
 }
 
+/// A method the address does not take (a form's address opened as a link), outside the API.
+pub(crate) fn method_not_allowed_page() -> Response {
+    let heading = "Không thực hiện được";
+    render_status(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &ErrorPage {
+            layout: error_layout(heading),
+            heading: heading.to_owned(),
+            message: "Địa chỉ này không nhận yêu cầu theo cách này; hãy mở lại trang và dùng các nút, biểu mẫu trên trang."
+                .to_owned(),
+        },
+    )
+}
+
 /// The page not found, for any path outside the API.
 pub(crate) fn not_found_page() -> Response {
     PageError::App(AppError::NotFound("trang này".into())).into_response()
@@ -621,10 +635,25 @@ pub struct MultipartForm {
     pub files: Vec<(String, String, Vec<u8>)>,
 }
 
+/// A multipart body. A request that is not one (another content type, no boundary) is a
+/// clear error rather than axum's rejection text.
+pub struct Multipart(axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Multipart {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, PageError> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(Multipart)
+            .map_err(|_| AppError::Invalid("biểu mẫu gửi lên không đọc được".into()).into())
+    }
+}
+
 /// Reads a multipart form and checks its `_csrf` field. Empty file inputs are skipped.
 pub async fn read_multipart(
     session: &Session,
-    mut multipart: Multipart,
+    Multipart(mut multipart): Multipart,
 ) -> Result<MultipartForm, PageError> {
     let mut form = MultipartForm::default();
     let bad = |_| PageError::App(AppError::Invalid("tệp gửi lên bị lỗi hoặc quá lớn".into()));

@@ -9,7 +9,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,6 +28,7 @@ use super::{
     read_multipart, render, render_status, sentence,
 };
 use crate::AppState;
+use crate::pages::Multipart;
 
 const BASE: &str = "/ke-hoach";
 

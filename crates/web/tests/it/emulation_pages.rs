@@ -199,6 +199,36 @@ async fn pages_render_for_the_reform_office_and_keep_staff_to_their_unit() {
     assert!(list.body.contains("Phong trào thi đua đẩy mạnh"));
     assert!(list.body.contains("Phát động phong trào thi đua"));
     assert!(list.body.contains("href=\"/thi-dua\""), "nav link");
+    // A launch plan dated in the year 9999 is refused and nothing is stored.
+    let before = d.app.store().movements().await.unwrap().len();
+    let token = admin.csrf("/thi-dua").await;
+    let criteria = hidden_option(&list.body);
+    let p = admin
+        .post(
+            "/thi-dua",
+            &[
+                ("_csrf", token.as_str()),
+                ("ma", "pt-thu"),
+                ("ten", "Phong trào thử"),
+                ("so-ke-hoach", "1/KH-UBND"),
+                ("ngay-ke-hoach", "9999-12-31"),
+                ("co-quan", "UBND tỉnh"),
+                ("tu-nam", "2025"),
+                ("den-nam", "2025"),
+                ("loai-don-vi", "commune"),
+                ("noi-dung", "Cải cách thủ tục hành chính"),
+                ("bo-tieu-chi", criteria.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body
+            .contains("Ngày kế hoạch 31/12/9999 nằm ngoài khoảng năm 2000 đến năm 2100"),
+        "{}",
+        p.body
+    );
+    assert_eq!(d.app.store().movements().await.unwrap().len(), before);
     let page = admin.get(&format!("{}?nam=2025", movement_path())).await;
     assert_eq!(page.status, 200, "{}", page.body);
     for text in [
@@ -707,6 +737,23 @@ async fn evaluate_adjust_approve_download_and_record_the_decision() {
     let first = &list.subjects[0].name;
     assert!(xml.contains(first.as_str()), "{first} in the DOCX");
     assert!(xml.contains("Đạt"));
+    // The results as Excel, linked from the page: the units sheet names the ward.
+    let sheet = links(
+        &page.body,
+        &format!("{}/2025/ket-qua.xlsx", movement_path()),
+    );
+    let r = reqwest::Client::new()
+        .get(format!("{}{}", d.base, sheet[0].0))
+        .header("cookie", admin.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let book = String::from_utf8(unzip::entry(&bytes, "xl/workbook.xml").unwrap()).unwrap();
+    assert!(book.contains("Tập thể") && book.contains("Đề nghị khen thưởng"));
+    let strings = String::from_utf8(unzip::entry(&bytes, "xl/sharedStrings.xml").unwrap()).unwrap();
+    assert!(strings.contains(first.as_str()), "{first} in the workbook");
     // The printable version.
     let print = links(&page.body, &format!("{}/2025/ban-in?", movement_path()));
     let printed = admin.get(&print[0].0).await;
@@ -760,4 +807,12 @@ async fn evaluate_adjust_approve_download_and_record_the_decision() {
     let file = admin.get(&doc[0].0).await;
     assert_eq!(file.status, 200);
     assert!(file.body.starts_with("%PDF"));
+}
+
+/// The first criteria set offered by the launch form.
+fn hidden_option(html: &str) -> String {
+    let at = html.find("name=\"bo-tieu-chi\"").expect("criteria select");
+    let rest = &html[at..];
+    let v = rest.find("<option value=\"").expect("an option") + "<option value=\"".len();
+    rest[v..v + rest[v..].find('"').unwrap()].to_owned()
 }

@@ -374,6 +374,40 @@ async fn the_administrators_forms_refuse_bad_input_and_store_nothing() {
     );
     assert!(p.body.contains("value=\"25/KH-UBND\""));
     assert_eq!(d.app.store().plans().await.unwrap().len(), plans_before);
+    // An absurd date is refused, not stored as a plan signed in 1800.
+    let mut old = fields;
+    old[2] = ("ngay", "16/01/1800");
+    old[5] = ("trich-yeu", "Kế hoạch thử");
+    let p = admin.post("/ke-hoach", &old).await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body
+            .contains("Ngày 16/01/1800 nằm ngoài khoảng năm 2000 đến năm 2100"),
+        "{}",
+        p.body
+    );
+    assert_eq!(d.app.store().plans().await.unwrap().len(), plans_before);
+    // A form's address opened as a link, and an upload form sent without its file part:
+    // Vietnamese pages, not an empty 405 or axum's English rejection.
+    let p = admin.get("/ke-hoach/nhiem-vu/x/trang-thai").await;
+    assert_eq!(p.status, 405, "{}", p.body);
+    assert!(
+        p.body.contains("Địa chỉ này không nhận yêu cầu"),
+        "{}",
+        p.body
+    );
+    let p = admin
+        .post(
+            "/ke-hoach/nhiem-vu/x/tien-do",
+            &[("_csrf", token.as_str()), ("ty-le", "50")],
+        )
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains("Biểu mẫu gửi lên không đọc được"),
+        "{}",
+        p.body
+    );
     // An officer may not create plans.
     let mut a = Browser::new(&d.base);
     a.login("cb.w2025-23293").await;
@@ -391,6 +425,12 @@ async fn the_administrators_forms_refuse_bad_input_and_store_nothing() {
     let p = admin.post("/ke-hoach", &good).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let plan_page = p.location.clone();
+    // The same plan sent again (a second click) is refused and stored once.
+    let plans_now = d.app.store().plans().await.unwrap().len();
+    let again = admin.post("/ke-hoach", &good).await;
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("đã có trên hệ thống"), "{}", again.body);
+    assert_eq!(d.app.store().plans().await.unwrap().len(), plans_now);
     let id = plan_page.trim_start_matches("/ke-hoach/").to_owned();
     let add = format!("{plan_page}/nhiem-vu");
     let task_fields = |title: &'static str, deadline: &'static str| {
@@ -416,6 +456,10 @@ async fn the_administrators_forms_refuse_bad_input_and_store_nothing() {
         (
             task_fields("Kiểm tra", ""),
             "Hạn hoàn thành không được để trống",
+        ),
+        (
+            task_fields("Kiểm tra", "31/12/9999"),
+            "Ngày 31/12/9999 nằm ngoài khoảng năm 2000 đến năm 2100",
         ),
     ] {
         let pairs: Vec<(&str, &str)> = fs.iter().map(|(k, v)| (*k, v.as_str())).collect();

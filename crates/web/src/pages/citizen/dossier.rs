@@ -2,7 +2,7 @@
 //! open to its owner now (supplement, payment, rating, withdrawal).
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use cchc_app::dossiers::{Action, HistoryStep};
@@ -19,6 +19,7 @@ use super::super::{
 };
 use super::{citizen, dossier_href, sentence};
 use crate::AppState;
+use crate::pages::Multipart;
 use crate::pages::Params;
 
 pub(crate) struct FileRow {

@@ -2,7 +2,7 @@
 //! as uploaded files. A refused form comes back with every typed value kept.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use cchc_app::AppError;
@@ -21,6 +21,7 @@ use super::super::{
 };
 use super::{citizen, dossier_href, sentence};
 use crate::AppState;
+use crate::pages::Multipart;
 
 /// A group of receiving units in the select.
 pub(crate) struct UnitGroup {

@@ -16,14 +16,15 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{kind_of, movement_href, staff, year_of};
+use crate::pages::Multipart;
 use crate::pages::{
     Layout, PageError, Params, Session, UploadSession, disposition, flash_redirect, read_multipart,
     render, sentence,
 };
-use crate::pages::Multipart;
 use crate::{ApiError, AppState};
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ListQuery {
@@ -108,6 +109,24 @@ pub(super) async fn proposal(
         .proposal_document(who, &e.run, &form, &issuer, &doc)
         .await?;
     Ok(download(&name, DOCX, bytes))
+}
+
+/// The year's results as an Excel workbook (units, staff, nomination lists), as the caller
+/// may see them.
+pub(super) async fn workbook(
+    State(s): State<AppState>,
+    session: Session,
+    Path((code, nam)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let who = staff(&session)?;
+    let year = year_of(&nam)?;
+    let e = current(&s, who, &code, year).await?;
+    let bytes = e.to_xlsx()?;
+    Ok(download(
+        &format!("ket-qua-binh-xet-{code}-{year}.xlsx"),
+        XLSX,
+        bytes,
+    ))
 }
 
 struct PrintNominee {

@@ -366,6 +366,8 @@ struct EvalView {
     approved_by: String,
     approved_at: String,
     fingerprint: String,
+    /// The results as Excel.
+    workbook_href: String,
     provisional: bool,
     judged_on: String,
     elapsed_ms: u64,
@@ -658,6 +660,7 @@ async fn eval_view(
         approved_by: e.approved_by.clone().unwrap_or_default(),
         approved_at: fmt::opt_datetime(e.approved_at.as_deref()),
         fingerprint: e.fingerprint.clone(),
+        workbook_href: format!("{}/{}/{year}/ket-qua.xlsx", super::BASE, super::seg(code)),
         provisional: e.result.provisional,
         judged_on: cchc_domain::calendar::fmt_date(e.result.judged_on),
         elapsed_ms: e.result.elapsed_ms,

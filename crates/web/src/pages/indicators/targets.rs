@@ -3,7 +3,7 @@
 //! indicator measures and per manual indicator to enter a value with its evidence file.
 
 use askama::Template;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use cchc_app::files::Upload;
@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::{BASE, Choice, provinces_for, query, staff, unit_choices, unit_or_default};
 use crate::AppState;
+use crate::pages::Multipart;
 use crate::pages::{
     Layout, PageError, Params, Session, UploadSession, flash_redirect, read_multipart, render,
     render_status, sentence,

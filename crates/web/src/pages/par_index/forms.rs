@@ -4,7 +4,7 @@
 //! nothing is changed then.
 
 use askama::Template;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use cchc_app::files::Upload;
@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::card::build;
 use super::{BASE, CARD, staff, year_of};
 use crate::AppState;
+use crate::pages::Multipart;
 use crate::pages::indicators::query;
 use crate::pages::{
     FormData, Layout, PageError, Params, Session, UploadSession, flash_redirect, read_multipart,
