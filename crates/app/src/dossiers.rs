@@ -497,6 +497,7 @@ impl App {
                 finished_late,
                 finishes: false,
                 facts: None,
+                outbox: Vec::new(),
             },
             Some((due, clock)),
         ))
@@ -615,7 +616,8 @@ impl App {
         let event =
             Event::seal(body, GENESIS_HASH).map_err(|e| AppError::Internal(e.to_string()))?;
         let dossier = Dossier::start(&event).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let projected = self.projection(&dossier).await?;
+        let mut projected = self.projection(&dossier).await?;
+        projected.outbox = self.outbox_for(&dossier, &event, projected.due_at).await?;
         let secret = random_hex(4)?.to_uppercase();
         let owner = (who.role == Role::Citizen).then_some(who.account_id.as_str());
         self.store
@@ -785,10 +787,11 @@ impl App {
         let mut next = dossier.clone();
         next.apply(&event)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
-        let projected = Projected {
+        let mut projected = Projected {
             finishes: dossier.finished_at().is_none() && next.finished_at().is_some(),
             ..self.projection(&next).await?
         };
+        projected.outbox = self.outbox_for(&next, &event, projected.due_at).await?;
         self.store
             .append_event(&next, &event, dossier.version, &projected, &files)
             .await?;

@@ -21,13 +21,6 @@ use sha2::{Digest, Sha256};
 
 use crate::{App, AppError, Principal, Result, Role, civil};
 
-/// Data sources an indicator may need that this installation has connected.
-fn connected(source: &str) -> bool {
-    // The national portal sync (Cổng DVCQG) is not connected yet: indicator 1.4 reports
-    // "not connected" instead of a made-up share.
-    !matches!(source, "national_sync")
-}
-
 /// Dossiers needed for a unit to be ranked (Quy tắc số lượng tối thiểu).
 pub const MIN_RANK_VOLUME: i64 = 30;
 
@@ -193,6 +186,16 @@ impl App {
         self.indicators.in_force(period.first)
     }
 
+    /// Whether a data source an indicator needs is connected here: the national portal sync
+    /// (indicator 1.4) only when a portal endpoint is configured, so an unconnected
+    /// installation reports "not connected" instead of a share of nothing.
+    pub fn source_connected(&self, source: &str) -> bool {
+        match source {
+            "national_sync" => self.portal_connected(),
+            _ => true,
+        }
+    }
+
     /// What the catalogue says about a procedure, as the indicators need it (a procedure no
     /// longer in the catalogue counts as fee-free and not online).
     async fn procedure_traits(&self, code: &str) -> Result<ProcedureTraits> {
@@ -284,6 +287,23 @@ impl App {
             let days = self.store.day_measures(last.first_of_month(), last).await?;
             add_into(&mut out, days, true, false);
         }
+        // Feedback (PAKN) is counted from its own records, judged as the dossiers are.
+        for (unit, p) in self.pakn_measures_by_unit(None, period.first, last).await? {
+            let m = out.entry(unit).or_default();
+            for (measure, value) in [
+                (Measure::PaknReceived, p.received),
+                (Measure::PaknDue, p.due_in_period),
+                (Measure::PaknOnTime, p.answered_on_time),
+                (Measure::PaknLate, p.answered_late + p.overdue_open),
+                (Measure::PaknPublishable, p.publishable),
+                (Measure::PaknPublished, p.publishable_published),
+                (Measure::PaknRated, p.rated),
+                (Measure::PaknRatingSum, p.rating_sum),
+                (Measure::PaknSatisfied, p.rated_satisfied),
+            ] {
+                m.add(measure, value);
+            }
+        }
         Ok(out)
     }
 
@@ -315,6 +335,7 @@ impl App {
             .filter(|((_, u), _)| u == unit)
             .map(|((c, _), v)| (c.clone(), *v))
             .collect();
+        let connected = |s: &str| self.source_connected(s);
         (scorecard(set, &m, &mine, &connected), m[Measure::Received])
     }
 
@@ -659,6 +680,7 @@ impl App {
             let mut total = m.flows();
             total += stock;
             let set = self.indicator_set(&month);
+            let connected = |s: &str| self.source_connected(s);
             out.push((month, scorecard(set, &total, &HashMap::new(), &connected)));
         }
         Ok(out)
@@ -913,9 +935,11 @@ impl App {
         let units: BTreeSet<&String> = frozen.units.keys().chain(now.units.keys()).collect();
         for u in &units {
             let (a, b) = (frozen.units.get(*u), now.units.get(*u));
-            if a != b {
-                let am = a.map(|f| measures_of(&f.measures)).unwrap_or_default();
-                let bm = b.map(|f| measures_of(&f.measures)).unwrap_or_default();
+            // Compared as measures, not as stored lists: a period frozen before a measure
+            // existed has a shorter list, read as zeros.
+            let am = a.map(|f| measures_of(&f.measures)).unwrap_or_default();
+            let bm = b.map(|f| measures_of(&f.measures)).unwrap_or_default();
+            if am != bm {
                 let first = Measure::ALL
                     .iter()
                     .find(|m| am[**m] != bm[**m])

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod demo;
 pub mod demo_desk;
 pub mod demo_emulation;
+pub mod demo_pakn;
 pub mod demo_par;
 pub mod demo_plans;
 pub mod desk;
@@ -18,11 +19,14 @@ pub mod export;
 pub mod files;
 pub mod indicator_export;
 pub mod indicators;
+pub mod notify;
+pub mod pakn;
 pub mod par_index;
 pub mod payments;
 pub mod plans;
 pub mod proposal_docs;
 pub mod published;
+pub mod sync;
 pub mod targets;
 
 use cchc_domain::calendar::{Calendar, CalendarData, WorkSchedule, WorkingClock};
@@ -102,6 +106,8 @@ pub struct App {
     /// The plans' targets, shipped in `data/targets/`.
     pub(crate) targets: Arc<cchc_domain::indicator::targets::TargetSet>,
     now: Now,
+    /// The exchanges dossier events are sent to and how (see `sync`).
+    pub(crate) sync: Arc<sync::SyncState>,
 }
 
 impl App {
@@ -121,6 +127,7 @@ impl App {
             ),
             targets: Arc::new(crate::targets::embedded_targets()?),
             now: Arc::new(vietnam_now),
+            sync: Arc::new(sync::SyncState::new(sync::SyncSettings::default())?),
         };
         app.reload_units().await?;
         app.reload_calendar().await?;

@@ -203,6 +203,7 @@ fn history(
             finished_late,
             finishes: false,
             facts: Some(facts),
+            outbox: Vec::new(),
         },
     })
 }

@@ -15,6 +15,7 @@ mod par_cmd;
 mod plans_cmd;
 mod runtime;
 mod server_cmd;
+mod sync_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write as _;
@@ -62,6 +63,8 @@ enum Command {
     Plans(plans_cmd::PlansArgs),
     /// Chỉ số CCHC (PAR INDEX) của sở, ban, ngành và xã, phường: xếp hạng, bảng điểm, nhập điều tra xã hội học.
     Par(par_cmd::ParArgs),
+    /// Đồng bộ với Cổng Dịch vụ công quốc gia: tình trạng, tin lỗi, gửi lại, cổng giả lập.
+    Sync(sync_cmd::SyncArgs),
     /// Đo tải.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -216,6 +219,9 @@ fn main() -> ExitCode {
         }
         Command::Par(args) => {
             par_cmd::run(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)
+        }
+        Command::Sync(args) => {
+            sync_cmd::run(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)
         }
         Command::Ops(cmd) => ops::run(cmd, &cli.database_url, cli.data_dir.as_deref(), &mut out),
     };

@@ -18,6 +18,8 @@ pub struct ServeArgs {
     /// Số yêu cầu mỗi phút cho mỗi địa chỉ vào các điểm công khai (tra cứu, đăng nhập); 0 = không giới hạn.
     #[arg(long, default_value_t = 120)]
     public_per_minute: u32,
+    #[command(flatten)]
+    portal: crate::sync_cmd::PortalArgs,
 }
 
 #[derive(Debug, Args)]
@@ -65,7 +67,26 @@ async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
         public_per_minute: args.public_per_minute,
         ..WebConfig::default()
     };
-    cchc_web::serve(listener, app, config).await?;
+    match &app.sync_settings().portal {
+        Some(p) => eprintln!("Đồng bộ Cổng Dịch vụ công quốc gia: {}", p.url),
+        None => eprintln!(
+            "Đồng bộ Cổng Dịch vụ công quốc gia: chưa kết nối (--portal-url); tin được lưu chờ gửi"
+        ),
+    }
+    // The sync worker runs beside the server and stops after it, finishing its round.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker_app = app.clone();
+    let worker_name = format!(
+        "serve-{}-{}",
+        std::process::id(),
+        jiff::Timestamp::now().as_millisecond()
+    );
+    let worker =
+        tokio::spawn(async move { worker_app.run_sync_worker(&worker_name, stopped).await });
+    let served = cchc_web::serve(listener, app, config).await;
+    let _ = stop.send(true);
+    let _ = worker.await;
+    served?;
     Ok(())
 }
 
@@ -73,7 +94,7 @@ async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
 pub fn run_serve(args: &ServeArgs, database_url: &str, data: Option<&Path>) -> anyhow::Result<()> {
     init_logging();
     crate::runtime::block_on(async {
-        let app = open_app(database_url, data).await?;
+        let app = args.portal.apply(open_app(database_url, data).await?)?;
         serve(app, args).await
     })?
 }
@@ -93,7 +114,10 @@ pub fn run_demo(
             .map_err(|e| usage(format!("không đọc được {}: {e}", dir.join(name).display())))
     };
     crate::runtime::block_on(async {
-        let app = open_app(database_url, data).await?;
+        let app = args
+            .serve
+            .portal
+            .apply(open_app(database_url, data).await?)?;
         let existing = app
             .store()
             .list_dossiers(&cchc_store::DossierFilter {
@@ -172,6 +196,11 @@ pub fn run_demo(
                 cchc_app::demo_desk::DESK_UNIT,
                 desk.overdue,
                 desk.online_waiting
+            );
+            let pakn = cchc_app::demo_pakn::seed(&app, cchc_app::vietnam_now()).await?;
+            eprintln!(
+                "Phản ánh, kiến nghị mẫu: {} phản ánh, {} trả lời đã công khai.",
+                pakn.created, pakn.published
             );
         }
         // A fresh dossier received now, so its code and lookup secret can be shown (secrets are

@@ -7,6 +7,9 @@
 //! - [`emulation`]: the emulation movement's reward criteria (data), their evaluation with
 //!   evidence for units and staff, reward forms and adjustments.
 //! - [`indicator`]: indicator definitions, per-dossier facts, scores, rankings, forecasts.
+//! - [`notification`]: what each dossier event tells the applicant, and the email and SMS
+//!   templates (data) it is written from.
+//! - [`pakn`]: citizen feedback and petitions (phản ánh, kiến nghị): lifecycle, deadlines, figures.
 //! - [`par_index`]: PAR INDEX scorecard trees (data), self-assessment, appraisal, survey, ranking.
 //! - [`plan`]: reform plans, their tasks and the periodic reports, with their verdicts.
 
@@ -14,6 +17,8 @@ pub mod calendar;
 pub mod dossier;
 pub mod emulation;
 pub mod indicator;
+pub mod notification;
+pub mod pakn;
 pub mod par_index;
 pub mod plan;
 pub mod procedure;

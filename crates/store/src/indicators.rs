@@ -16,11 +16,11 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 fn flows() -> impl Iterator<Item = Measure> {
-    Measure::ALL.iter().copied().filter(|m| !m.is_stock())
+    Measure::ROLLUP.iter().copied().filter(|m| !m.is_stock())
 }
 
 fn stocks() -> impl Iterator<Item = Measure> {
-    Measure::ALL.iter().copied().filter(|m| m.is_stock())
+    Measure::ROLLUP.iter().copied().filter(|m| m.is_stock())
 }
 
 /// `INSERT … ON CONFLICT DO UPDATE SET c = t.c + excluded.c` for the given measures.
@@ -203,6 +203,19 @@ impl Store {
             .await?;
             row.as_ref().map(facts_row).transpose()?
         };
+        // `synced` is not derived from events: the sync worker sets it when the national
+        // portal confirms the dossier, and no later event (nor a rebuild) takes that back.
+        let merged;
+        let facts = match &old {
+            Some(o) if o.synced && !facts.synced => {
+                merged = DossierFacts {
+                    synced: true,
+                    ..facts.clone()
+                };
+                &merged
+            }
+            _ => facts,
+        };
         if old.as_ref() == Some(facts) {
             return Ok(false);
         }
@@ -277,7 +290,7 @@ impl Store {
         for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
         for<'a> &'a str: sqlx::ColumnIndex<<DB as sqlx::Database>::Row>,
     {
-        let all: Vec<Measure> = Measure::ALL.to_vec();
+        let all: Vec<Measure> = Measure::ROLLUP.to_vec();
         let flow: Vec<Measure> = flows().collect();
         let stock: Vec<Measure> = stocks().collect();
         let daily = upsert_sql("ind_daily", &["unit", "day", "procedure_code"], &all);
@@ -351,7 +364,7 @@ impl Store {
 
     /// Per unit, every measure's day rows summed over `[from, to]`.
     pub async fn day_measures(&self, from: Date, to: Date) -> Result<UnitMeasures> {
-        let all: Vec<Measure> = Measure::ALL.to_vec();
+        let all: Vec<Measure> = Measure::ROLLUP.to_vec();
         let sql = format!(
             "SELECT unit, {} FROM ind_daily WHERE day >= $1 AND day <= $2 GROUP BY unit",
             sums(&all)
@@ -378,7 +391,7 @@ impl Store {
         if units.is_empty() {
             return Ok(Vec::new());
         }
-        let all: Vec<Measure> = Measure::ALL.to_vec();
+        let all: Vec<Measure> = Measure::ROLLUP.to_vec();
         let marks: Vec<String> = (3..units.len() + 3).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT procedure_code, {} FROM ind_daily WHERE day >= $1 AND day <= $2 \
@@ -558,7 +571,7 @@ impl Store {
 
     /// Every daily rollup row, in key order: to compare a rebuild with what events kept.
     pub async fn daily_rows(&self) -> Result<Vec<RollupDelta>> {
-        let all: Vec<Measure> = Measure::ALL.to_vec();
+        let all: Vec<Measure> = Measure::ROLLUP.to_vec();
         let cols: Vec<&str> = all.iter().map(|m| m.column()).collect();
         let sql = format!(
             "SELECT unit, day, procedure_code, {} FROM ind_daily ORDER BY unit, day, procedure_code",

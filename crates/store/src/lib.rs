@@ -56,6 +56,8 @@ mod desk;
 mod emulation;
 mod files;
 mod indicators;
+mod outbox;
+mod pakn;
 mod par_index;
 mod payments;
 mod plans;
@@ -68,6 +70,8 @@ pub use emulation::{
 };
 pub use files::AttachmentInfo;
 pub use indicators::{ClosedPeriodRow, EntryRow, NewEntry, UnitMeasures};
+pub use outbox::{NewOutboxMessage, OutboxCount, OutboxMessage, OutboxStatus, SyncedMark};
+pub use pakn::{NewPaknFile, PaknEventRow, PaknFileInfo, PaknFilter, PaknRow};
 pub use par_index::{ParCardRow, ParCardWrite, ParEvidenceInfo, ParItemRow, ParNewEvidence};
 pub use payments::PaymentRow;
 pub use plans::{
@@ -134,15 +138,17 @@ pub(crate) fn multi_insert(table: &str, cols: &[&str], rows: usize, anonymous: b
     sql
 }
 
-const SQLITE_MIGRATIONS: [(i64, &str); 6] = [
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_core.sql")),
     (2, include_str!("../migrations/sqlite/0002_web.sql")),
     (3, include_str!("../migrations/sqlite/0003_indicators.sql")),
     (4, include_str!("../migrations/sqlite/0004_plans.sql")),
     (5, include_str!("../migrations/sqlite/0005_par_index.sql")),
     (6, include_str!("../migrations/sqlite/0006_emulation.sql")),
+    (7, include_str!("../migrations/sqlite/0007_pakn.sql")),
+    (8, include_str!("../migrations/sqlite/0008_outbox.sql")),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str); 6] = [
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_core.sql")),
     (2, include_str!("../migrations/postgres/0002_web.sql")),
     (
@@ -152,6 +158,8 @@ const POSTGRES_MIGRATIONS: [(i64, &str); 6] = [
     (4, include_str!("../migrations/postgres/0004_plans.sql")),
     (5, include_str!("../migrations/postgres/0005_par_index.sql")),
     (6, include_str!("../migrations/postgres/0006_emulation.sql")),
+    (7, include_str!("../migrations/postgres/0007_pakn.sql")),
+    (8, include_str!("../migrations/postgres/0008_outbox.sql")),
 ];
 
 /// A unit as stored (the domain's unit tree is built from these).
@@ -258,6 +266,10 @@ pub struct Projected {
     /// How the dossier counts in the indicators now: its rollup contributions change by the
     /// difference with what was stored (None: leave the facts as they are).
     pub facts: Option<cchc_domain::indicator::DossierFacts>,
+    /// Messages for the exchanges (the national portal, …) that the app built for this event:
+    /// written to the outbox in the event's transaction, so none is lost or sent for an event
+    /// that was rolled back. Empty: nothing to send.
+    pub outbox: Vec<NewOutboxMessage>,
 }
 
 /// A file arriving with an event (a component at submission or with a supplement).
@@ -400,8 +412,8 @@ impl Store {
 
     async fn migrate(&self) -> Result<()> {
         let migrations: &[(i64, &str)] = match self.backend {
-            Backend::Sqlite(_) => &SQLITE_MIGRATIONS,
-            Backend::Postgres(_) => &POSTGRES_MIGRATIONS,
+            Backend::Sqlite(_) => SQLITE_MIGRATIONS,
+            Backend::Postgres(_) => POSTGRES_MIGRATIONS,
         };
         on_pool!(self, pool => {
             sqlx::raw_sql(
@@ -804,6 +816,7 @@ impl Store {
             for f in files {
                 Self::insert_attachment(&mut tx, first, f).await?;
             }
+            Self::enqueue(&mut tx, &projected.outbox).await?;
             tx.commit().await?;
             Ok(())
         })
@@ -896,6 +909,8 @@ impl Store {
 
     /// Stores whole dossier histories (projection and every event) many per transaction: for
     /// imports and benchmarks that load history much faster than one transaction per dossier.
+    /// Past history is not sent to the exchanges unless asked: only the outbox messages a
+    /// history's `projected.outbox` carries are enqueued (the demo and benchmarks carry none).
     pub async fn insert_histories(&self, items: &[StoredHistory]) -> Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -905,6 +920,7 @@ impl Store {
                 for e in &h.events {
                     Self::insert_event(&mut tx, e).await?;
                 }
+                Self::enqueue(&mut tx, &h.projected.outbox).await?;
             }
             tx.commit().await?;
             Ok(())
@@ -1029,6 +1045,7 @@ impl Store {
             for f in files {
                 Self::insert_attachment(&mut tx, event, f).await?;
             }
+            Self::enqueue(&mut tx, &projected.outbox).await?;
             tx.commit().await?;
             Ok(())
         })

@@ -229,7 +229,7 @@ async fn closed_periods_are_frozen_and_verified() {
     // Close: the figures are frozen; a second close and a new entry are refused.
     let before = app.unit_scorecard(&admin, "d:608", &june).await.unwrap();
     let info = app.close_period(&admin, &june).await.unwrap();
-    assert_eq!(info.set_version, "766-2022.1");
+    assert_eq!(info.set_version, "766-2022.2");
     assert!(matches!(
         app.close_period(&admin, &june).await,
         Err(AppError::Invalid(_))

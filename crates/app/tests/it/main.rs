@@ -9,7 +9,10 @@ mod desk;
 mod emulation;
 mod indicators;
 mod lifecycle;
+mod notify;
+mod pakn;
 mod payments;
+mod sync;
 
 use cchc_app::accounts::NewAccount;
 use cchc_app::catalogue::{ReferenceUnitFiles, reference_units};

@@ -367,10 +367,16 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The definition files shipped with the program.
-pub const EMBEDDED: &[(&str, &str)] = &[(
-    "indicators/766-2022.toml",
-    include_str!("../../../../data/indicators/766-2022.toml"),
-)];
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "indicators/766-2022.toml",
+        include_str!("../../../../data/indicators/766-2022.toml"),
+    ),
+    (
+        "indicators/766-2022-v2.toml",
+        include_str!("../../../../data/indicators/766-2022-v2.toml"),
+    ),
+];
 
 /// Every version of the indicator set, chosen by date.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -9,37 +9,59 @@ use serde::Serialize;
 use std::ops::{AddAssign, Index, SubAssign};
 
 macro_rules! measures {
-    ($($variant:ident => $column:literal, $stock:literal, $label:literal;)*) => {
+    (
+        rollup { $($variant:ident => $column:literal, $stock:literal, $label:literal;)* }
+        pakn { $($pvariant:ident => $pcolumn:literal, $plabel:literal;)* }
+    ) => {
         /// One count kept in the rollups.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(rename_all = "snake_case")]
         pub enum Measure {
             $(#[doc = $label] $variant,)*
+            $(#[doc = $plabel] $pvariant,)*
         }
 
         impl Measure {
-            /// Every measure, in column order.
-            pub const ALL: &'static [Measure] = &[$(Measure::$variant,)*];
+            /// Every measure, in index order.
+            pub const ALL: &'static [Measure] =
+                &[$(Measure::$variant,)* $(Measure::$pvariant,)*];
+
+            /// The measures kept in the rollup tables (one column each), in column order.
+            pub const ROLLUP: &'static [Measure] = &[$(Measure::$variant,)*];
+
+            /// The measures counted from feedback (PAKN) records, not from dossiers: they are
+            /// not in the rollups but read per unit and period from the PAKN store.
+            pub const PAKN: &'static [Measure] = &[$(Measure::$pvariant,)*];
 
             /// The column name in the rollup tables and the name used in definitions.
             pub fn column(self) -> &'static str {
-                match self { $(Measure::$variant => $column,)* }
+                match self {
+                    $(Measure::$variant => $column,)*
+                    $(Measure::$pvariant => $pcolumn,)*
+                }
             }
 
             /// Stocks are summed from the beginning of time up to a period's end.
             pub fn is_stock(self) -> bool {
-                match self { $(Measure::$variant => $stock,)* }
+                match self {
+                    $(Measure::$variant => $stock,)*
+                    $(Measure::$pvariant => false,)*
+                }
             }
 
             /// What it counts, as users read it.
             pub fn label(self) -> &'static str {
-                match self { $(Measure::$variant => $label,)* }
+                match self {
+                    $(Measure::$variant => $label,)*
+                    $(Measure::$pvariant => $plabel,)*
+                }
             }
         }
     };
 }
 
 measures! {
+    rollup {
     Received => "received", false, "Hồ sơ tiếp nhận";
     ReceivedOnline => "received_online", false, "Hồ sơ nộp trực tuyến";
     ReceivedFullProc => "received_full_proc", false, "Hồ sơ thuộc thủ tục có DVCTT toàn trình";
@@ -65,6 +87,18 @@ measures! {
     RatingSum => "rating_sum", false, "Tổng điểm đánh giá";
     RatedSatisfied => "rated_satisfied", false, "Đánh giá hài lòng (4-5 điểm)";
     Satisfied => "satisfied", false, "Hồ sơ hài lòng (đánh giá 4-5, hoặc chưa đánh giá và đúng hạn)";
+    }
+    pakn {
+    PaknReceived => "pakn_received", "Phản ánh, kiến nghị tiếp nhận";
+    PaknDue => "pakn_due", "Phản ánh, kiến nghị đến hạn xử lý trong kỳ hoặc đã trả lời trong kỳ";
+    PaknOnTime => "pakn_on_time", "Phản ánh, kiến nghị được trả lời đúng hạn";
+    PaknLate => "pakn_late", "Phản ánh, kiến nghị trả lời trễ hạn hoặc quá hạn chưa trả lời";
+    PaknPublishable => "pakn_publishable", "Trả lời phản ánh, kiến nghị được người gửi đồng ý công khai";
+    PaknPublished => "pakn_published", "Trả lời phản ánh, kiến nghị đã công khai";
+    PaknRated => "pakn_rated", "Trả lời phản ánh, kiến nghị được đánh giá";
+    PaknRatingSum => "pakn_rating_sum", "Tổng điểm đánh giá trả lời phản ánh, kiến nghị";
+    PaknSatisfied => "pakn_satisfied", "Trả lời phản ánh, kiến nghị được đánh giá hài lòng (4-5 điểm)";
+    }
 }
 
 /// Number of measures (columns of a rollup row).
@@ -83,8 +117,21 @@ impl Measure {
 }
 
 /// One value per measure: a rollup row, or the change one event brings to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Measures(pub [i64; MEASURE_COUNT]);
+
+// Written by hand: the standard library and serde derive these for arrays of up to 32 only.
+impl Default for Measures {
+    fn default() -> Self {
+        Measures([0; MEASURE_COUNT])
+    }
+}
+
+impl Serialize for Measures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.as_slice().serialize(serializer)
+    }
+}
 
 impl Measures {
     pub fn get(&self, m: Measure) -> i64 {
@@ -144,6 +191,11 @@ mod tests {
             assert_eq!(Measure::from_column(m.column()), Some(*m));
             assert_eq!(Measure::ALL[m.index()], *m);
         }
+        assert_eq!(
+            Measure::ROLLUP.len() + Measure::PAKN.len(),
+            Measure::ALL.len()
+        );
+        assert!(Measure::ROLLUP.iter().all(|m| !Measure::PAKN.contains(m)));
         assert_eq!(Measure::from_column("nope"), None);
     }
 

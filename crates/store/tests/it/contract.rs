@@ -4,11 +4,11 @@ use cchc_domain::dossier::{
 };
 use cchc_store::{AccountRow, DossierFilter, ProcedureRow, Store, StoreError, UnitRow};
 
-fn at(s: &str) -> jiff::civil::DateTime {
+pub(crate) fn at(s: &str) -> jiff::civil::DateTime {
     s.parse().unwrap()
 }
 
-fn body(code: &str, seq: u32, when: &str, kind: EventKind) -> EventBody {
+pub(crate) fn body(code: &str, seq: u32, when: &str, kind: EventKind) -> EventBody {
     EventBody {
         dossier: code.into(),
         seq,
@@ -22,6 +22,11 @@ fn body(code: &str, seq: u32, when: &str, kind: EventKind) -> EventBody {
         step_deadline: None,
         kind,
     }
+}
+
+/// The first event of a dossier received at the counter (for the outbox tests).
+pub(crate) fn received_event(code: &str) -> Event {
+    received(code)
 }
 
 fn received(code: &str) -> Event {
@@ -45,7 +50,7 @@ fn received(code: &str) -> Event {
     Event::seal(body(code, 1, "2025-03-03T08:00", kind), GENESIS_HASH).unwrap()
 }
 
-async fn create(store: &Store, code: &str) -> Dossier {
+pub(crate) async fn create(store: &Store, code: &str) -> Dossier {
     let e = received(code);
     let d = Dossier::start(&e).unwrap();
     store
@@ -59,6 +64,7 @@ async fn create(store: &Store, code: &str) -> Dossier {
                 finished_late: None,
                 finishes: false,
                 facts: None,
+                outbox: Vec::new(),
             },
             &[],
         )
@@ -432,6 +438,7 @@ on_every_backend!(
                 finished_late: Some(late),
                 finishes,
                 facts: None,
+                outbox: Vec::new(),
             };
             for (seq_when, kind) in [
                 (
@@ -485,7 +492,11 @@ on_every_backend!(
     }
 );
 
-fn facts(code: &str, end: Option<&str>, used_cd: i64) -> cchc_domain::indicator::DossierFacts {
+pub(crate) fn facts(
+    code: &str,
+    end: Option<&str>,
+    used_cd: i64,
+) -> cchc_domain::indicator::DossierFacts {
     use cchc_domain::indicator::{DossierFacts, EndKind, FinishVerdict};
     let day = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
     DossierFacts {
@@ -522,6 +533,7 @@ on_every_backend!(
             finished_late: None,
             finishes: false,
             facts: Some(f),
+            outbox: Vec::new(),
         };
         // Two dossiers: one finishes late on 12/03, one stays open (late from 10/03).
         let mut finished = create(&store, "000.00.20.H34-250303-0001").await;

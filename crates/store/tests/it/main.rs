@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod contract;
+mod outbox;
 mod plans_par;
 
 use cchc_store::Store;

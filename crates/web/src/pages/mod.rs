@@ -12,9 +12,11 @@ mod emulation;
 pub mod fmt;
 mod indicators;
 mod officer;
+mod pakn;
 mod par_index;
 mod plans;
 mod public;
+mod sync;
 
 use askama::Template;
 use axum::Router;
@@ -52,6 +54,8 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .merge(emulation::routes(state))
         .merge(par_index::routes(state))
         .merge(plans::routes(state))
+        .merge(pakn::routes(state))
+        .merge(sync::routes(state))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer))
         .merge(assets::routes())
 }
@@ -204,6 +208,7 @@ fn nav_links(p: Option<&Principal>, path: &str) -> Vec<NavLink> {
         links.insert(at + 1, ("/chi-so-par", "Chỉ số PAR"));
         links.insert(at + 1, ("/ke-hoach", "Kế hoạch CCHC"));
     }
+    links.push(("/phan-anh", "Phản ánh, kiến nghị"));
     let here = path.split('?').next().unwrap_or(path);
     links
         .into_iter()

@@ -9,6 +9,7 @@ mod citizen_pages;
 mod emulation_pages;
 mod indicator_pages;
 mod officer_pages;
+mod pakn_pages;
 mod par_pages;
 mod plan_pages;
 mod public_pages;
