@@ -1006,16 +1006,34 @@ impl App {
 
     /// The unit asks the citizen for more information (pauses the answer's clock).
     pub async fn pakn_ask_info(&self, who: &Principal, code: &str, question: &str) -> Result<()> {
+        self.pakn_unit_act(
+            who,
+            code,
+            "Nội dung đề nghị bổ sung",
+            question,
+            |question| EventBody::InfoRequested { question },
+        )
+        .await
+    }
+
+    /// An act of the responsible unit carrying one text (asking, answering).
+    async fn pakn_unit_act(
+        &self,
+        who: &Principal,
+        code: &str,
+        what: &'static str,
+        text: &str,
+        body: impl FnOnce(String) -> EventBody,
+    ) -> Result<()> {
         let (row, events, state) = self.pakn_load(code).await?;
         self.require_responsible(who, &state)?;
-        let question =
-            check_text("Nội dung đề nghị bổ sung", question, MAX_TEXT).map_err(invalid)?;
+        let text = check_text(what, text, MAX_TEXT).map_err(invalid)?;
         self.pakn_append(
             &row,
             &events,
             &state,
             (&who.account_id, &who.display_name),
-            EventBody::InfoRequested { question },
+            body(text),
             Vec::new(),
         )
         .await?;
@@ -1052,19 +1070,10 @@ impl App {
 
     /// The unit answers.
     pub async fn pakn_answer(&self, who: &Principal, code: &str, answer: &str) -> Result<()> {
-        let (row, events, state) = self.pakn_load(code).await?;
-        self.require_responsible(who, &state)?;
-        let answer = check_text("Nội dung trả lời", answer, MAX_TEXT).map_err(invalid)?;
-        self.pakn_append(
-            &row,
-            &events,
-            &state,
-            (&who.account_id, &who.display_name),
-            EventBody::Answered { answer },
-            Vec::new(),
-        )
-        .await?;
-        Ok(())
+        self.pakn_unit_act(who, code, "Nội dung trả lời", answer, |answer| {
+            EventBody::Answered { answer }
+        })
+        .await
     }
 
     /// Publishes the question and answer as approved (empty texts: as written), only with
