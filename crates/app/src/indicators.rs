@@ -717,6 +717,13 @@ impl App {
                 ));
             }
         };
+        if expr.measures().any(|m| Measure::PAKN.contains(&m)) {
+            // Counted from feedback records, not dossiers: the items are on the PAKN board.
+            return Err(AppError::Invalid(
+                "chỉ số này tính từ phản ánh, kiến nghị: xem danh sách tại trang Phản ánh, kiến nghị (/phan-anh/quan-ly)"
+                    .into(),
+            ));
+        }
         let result = card.card.result(indicator);
         let total = match (result, part) {
             (Some(r), Part::Numerator) => r.numerator,

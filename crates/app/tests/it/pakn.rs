@@ -197,6 +197,20 @@ async fn lifecycle_with_deadlines_publishing_and_rating() {
         .await
         .unwrap();
     assert_eq!(card_b.card.result("5.2").unwrap().points, None);
+    // Its items are on the PAKN board, not in the dossier drill-down.
+    assert!(matches!(
+        w.app
+            .drill(
+                &admin,
+                COMMUNE_A,
+                &march,
+                "5.2",
+                cchc_app::indicators::Part::Numerator,
+                10
+            )
+            .await,
+        Err(AppError::Invalid(_))
+    ));
 }
 
 #[tokio::test]
