@@ -761,9 +761,10 @@ impl App {
             .collect()
     }
 
-    /// The board of a unit (staff: their unit by default) or of the province (the reform
-    /// office, without a unit).
-    pub async fn pakn_board(&self, who: &Principal, unit: Option<&str>) -> Result<PaknBoard> {
+    /// The unit whose subtree a staff list covers: staff their own unit by default (or one
+    /// below it), the reform office a given unit or the whole province (None); citizens
+    /// are refused.
+    fn pakn_scope(&self, who: &Principal, unit: Option<&str>) -> Result<Option<String>> {
         let tree = self.units()?;
         let unit = match (who.role, unit.map(str::trim).filter(|u| !u.is_empty())) {
             (Role::Citizen, _) => {
@@ -790,6 +791,46 @@ impl App {
         {
             return Err(AppError::NotFound(format!("đơn vị {u}")));
         }
+        Ok(unit)
+    }
+
+    /// Every PAKN in a staff scope (see [`App::pakn_board`]), newest first, optionally of one
+    /// status (its code, e.g. `dang-xu-ly`), up to [`LIST_LIMIT`].
+    pub async fn pakn_list(
+        &self,
+        who: &Principal,
+        unit: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<Vec<PaknSummary>> {
+        let unit = self.pakn_scope(who, unit)?;
+        let status = status
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Status::parse)
+            .transpose()
+            .map_err(invalid)?;
+        let tree = self.units()?;
+        let now = self.now();
+        self.store
+            .pakn_list(&PaknFilter {
+                units: unit
+                    .as_ref()
+                    .map(|u| tree.subtree(u).map(|x| x.id.as_str().to_owned()).collect()),
+                statuses: status.map(|s| vec![s.code().to_owned()]),
+                limit: LIST_LIMIT,
+                ..PaknFilter::default()
+            })
+            .await?
+            .iter()
+            .map(|r| self.summary(r, now))
+            .collect()
+    }
+
+    /// The board of a unit (staff: their unit by default) or of the province (the reform
+    /// office, without a unit).
+    pub async fn pakn_board(&self, who: &Principal, unit: Option<&str>) -> Result<PaknBoard> {
+        let unit = self.pakn_scope(who, unit)?;
+        let tree = self.units()?;
         let units = unit
             .as_ref()
             .map(|u| tree.subtree(u).map(|x| x.id.as_str().to_owned()).collect());

@@ -5,12 +5,14 @@ mod bench;
 mod bench_core;
 mod bench_emulation;
 mod bench_indicators;
+mod bench_sync;
 mod bench_web;
 mod calendar_cmd;
 mod data_dir;
 mod emulation_cmd;
 mod indicators_cmd;
 mod ops;
+mod pakn_cmd;
 mod par_cmd;
 mod plans_cmd;
 mod runtime;
@@ -63,6 +65,8 @@ enum Command {
     Plans(plans_cmd::PlansArgs),
     /// Chỉ số CCHC (PAR INDEX) của sở, ban, ngành và xã, phường: xếp hạng, bảng điểm, nhập điều tra xã hội học.
     Par(par_cmd::ParArgs),
+    /// Phản ánh, kiến nghị: danh sách theo đơn vị và trạng thái, danh sách quá hạn.
+    Pakn(pakn_cmd::PaknArgs),
     /// Đồng bộ với Cổng Dịch vụ công quốc gia: tình trạng, tin lỗi, gửi lại, cổng giả lập.
     Sync(sync_cmd::SyncArgs),
     /// Đo tải.
@@ -83,6 +87,8 @@ enum BenchCommand {
     Indicators(bench_indicators::IndicatorsBenchArgs),
     /// Thi đua: đánh giá một năm của phong trào (mọi đơn vị, cán bộ) trên dữ liệu lớn.
     Emulation(bench_emulation::EmulationBenchArgs),
+    /// Đồng bộ: ghi tin vào hộp thư đi, gửi tồn đọng tới cổng giả lập, so với HTTP trần.
+    Sync(bench_sync::SyncBenchArgs),
 }
 
 /// Output format.
@@ -208,6 +214,9 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Emulation(args)) => {
             bench_emulation::run(&args, &cli.database_url, &mut out)
         }
+        Command::Bench(BenchCommand::Sync(args)) => {
+            bench_sync::run(&args, &cli.database_url, &mut out)
+        }
         Command::Indicators(args) => {
             indicators_cmd::run(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)
         }
@@ -219,6 +228,9 @@ fn main() -> ExitCode {
         }
         Command::Par(args) => {
             par_cmd::run(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)
+        }
+        Command::Pakn(args) => {
+            pakn_cmd::run(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)
         }
         Command::Sync(args) => {
             sync_cmd::run(&args, &cli.database_url, cli.data_dir.as_deref(), &mut out)

@@ -346,8 +346,17 @@ fn filter_sql(f: &PaknFilter) -> (String, Vec<String>) {
         sql.push_str(&format!(" AND procedure_code = {m}"));
     }
     for w in &f.words {
-        let m = mark(&mut binds, &format!("%{w}%"));
-        sql.push_str(&format!(" AND published_folded LIKE {m}"));
+        // `%`, `_` and the escape character are literal in a searched word; SQLite has no
+        // default LIKE escape, PostgreSQL's is `\`: name it on both. SQLite's LIKE ignores
+        // ASCII case and PostgreSQL's does not: the folded texts are lowercase, so the word is
+        // lowercased too and both backends agree.
+        let escaped = w
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let m = mark(&mut binds, &format!("%{escaped}%"));
+        sql.push_str(&format!(" AND published_folded LIKE {m} ESCAPE '\\'"));
     }
     if let Some(t) = &f.received_from {
         let m = mark(&mut binds, t);

@@ -481,6 +481,118 @@ async fn public_lookup(
     Ok(Json(json!(s.app.public_lookup(&code, &q.secret).await?)))
 }
 
+// ---- citizen feedback (PAKN) -------------------------------------------------------------
+
+/// A PAKN as submitted through the API (the same fields as the form).
+#[derive(Deserialize)]
+struct PaknBody {
+    /// `thai-do`, `cham-tre`, `ngoai-quy-dinh`, `nhung-nhieu` or `kien-nghi`.
+    category: String,
+    /// `thu-tuc`, `ho-so` or `don-vi`.
+    subject: String,
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    dossier: String,
+    unit: String,
+    body: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    /// Agrees that the answer may be published without personal data.
+    #[serde(default)]
+    consent: bool,
+}
+
+/// The caller when a bearer token is sent, none otherwise (a bad token is refused).
+async fn optional_principal(
+    s: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> ApiResult<Option<Principal>> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .ok_or_else(|| ApiError::from(AppError::Unauthenticated))?;
+    Ok(Some(s.app.authenticate(token).await?))
+}
+
+async fn pakn_submit(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ApiJson(b): ApiJson<PaknBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let who = optional_principal(&s, &headers).await?;
+    let input = cchc_app::pakn::NewPakn {
+        category: b.category,
+        subject: b.subject,
+        procedure: b.procedure,
+        dossier: b.dossier,
+        unit: b.unit,
+        body: b.body,
+        name: b.name,
+        phone: b.phone,
+        email: b.email,
+        consent: b.consent,
+    };
+    let receipt = s.app.submit_pakn(who.as_ref(), input, Vec::new()).await?;
+    Ok((StatusCode::CREATED, Json(json!(receipt))))
+}
+
+async fn pakn_follow(
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath,
+    ApiQuery(q): ApiQuery<SecretQuery>,
+) -> ApiResult<Json<Value>> {
+    let view = s
+        .app
+        .pakn_follow(&code, cchc_app::pakn::Follower::Secret(&q.secret))
+        .await?;
+    Ok(Json(json!(view)))
+}
+
+#[derive(Deserialize)]
+struct PaknBoardQuery {
+    /// Unit id; the caller's own unit (staff) or the whole province (administrator) when
+    /// absent.
+    unit: Option<String>,
+}
+
+async fn pakn_board(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<PaknBoardQuery>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(s.app.pakn_board(&p, q.unit.as_deref()).await?)))
+}
+
+#[derive(Deserialize)]
+struct PaknPublishedQuery {
+    #[serde(default)]
+    q: String,
+    procedure: Option<String>,
+    unit: Option<String>,
+}
+
+async fn pakn_published(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<PaknPublishedQuery>,
+) -> ApiResult<Json<Value>> {
+    let items = s
+        .app
+        .pakn_published(&q.q, q.procedure.as_deref(), q.unit.as_deref())
+        .await?;
+    Ok(Json(json!({ "total": items.len(), "items": items })))
+}
+
 #[derive(Deserialize)]
 struct IndicatorQuery {
     /// Unit id; the caller's own unit when absent.
@@ -641,6 +753,10 @@ api_routes! {
     get "/api/v1/dossiers/{code}/history" => dossier_history, "Hồ sơ", "Toàn bộ quá trình xử lý, có mã băm", auth = true, public = false;
     post "/api/v1/dossiers/{code}/actions" => dossier_action, "Hồ sơ", "Một bước xử lý: {\"action\": \"assign\" | \"request_supplement\" | ..., \"expected_version\"?}", auth = true, public = false;
     get "/api/v1/public/dossiers/{code}" => public_lookup, "Tra cứu", "Tra cứu hồ sơ bằng mã và mã tra cứu (?secret=), không có thông tin cá nhân", auth = false, public = true;
+    post "/api/v1/public/pakn" => pakn_submit, "Phản ánh, kiến nghị", "Gửi phản ánh, kiến nghị (không đăng nhập, hoặc Bearer của công dân); trả mã phản ánh và mã bí mật", auth = false, public = true;
+    get "/api/v1/public/pakn/published" => pakn_published, "Phản ánh, kiến nghị", "Các câu trả lời đã công khai, mới nhất trước (?q= không dấu, ?procedure=, ?unit=), không có thông tin cá nhân", auth = false, public = true;
+    get "/api/v1/public/pakn/{code}" => pakn_follow, "Phản ánh, kiến nghị", "Theo dõi một phản ánh bằng mã và mã bí mật (?secret=)", auth = false, public = true;
+    get "/api/v1/pakn" => pakn_board, "Phản ánh, kiến nghị", "Bảng theo dõi của cán bộ (?unit=): nhũng nhiễu, quá hạn, đang xử lý, chờ công khai", auth = true, public = false;
     get "/api/v1/indicators" => indicator_scorecard, "Chỉ số", "Bảng điểm chỉ số của một đơn vị trong một kỳ (?unit=, ?period=2025-Q3): giá trị, tử số, mẫu số, điểm, cách tính", auth = true, public = false;
     get "/api/v1/indicators/ranking" => indicator_ranking, "Chỉ số", "Xếp hạng đơn vị (?period=, ?kind=commune|department|..., ?indicator=2.1), đồng hạng và ngưỡng số hồ sơ tối thiểu", auth = true, public = false;
     get "/api/openapi.json" => openapi, "Hệ thống", "Tài liệu OpenAPI này", auth = false, public = false;

@@ -6,6 +6,7 @@
 mod calendar;
 mod indicators;
 mod ops;
+mod pakn;
 mod sync;
 
 use std::process::{Command, Output};

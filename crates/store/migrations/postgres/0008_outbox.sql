@@ -18,5 +18,9 @@ CREATE TABLE outbox (
     created_at BIGINT NOT NULL,
     delivered_at BIGINT
 );
-CREATE INDEX outbox_ready ON outbox (sink, status, next_attempt_at);
-CREATE INDEX outbox_order ON outbox (sink, dossier_code, seq);
+-- The claim walks the pending messages of a sink in id order and stops at its batch: an index
+-- of only the pending ones, so neither the delivered history nor the size of the backlog
+-- shows in a claim (with (sink, status, next_attempt_at) the claim read and sorted the whole
+-- backlog every round). Per-dossier order and a dossier's messages read by dossier first.
+CREATE INDEX outbox_due ON outbox (sink, id) WHERE status = 'pending';
+CREATE INDEX outbox_order ON outbox (dossier_code, sink, seq);

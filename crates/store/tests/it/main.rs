@@ -5,6 +5,7 @@
 
 mod contract;
 mod outbox;
+mod pakn;
 mod plans_par;
 
 use cchc_store::Store;

@@ -9,10 +9,12 @@ mod citizen_pages;
 mod emulation_pages;
 mod indicator_pages;
 mod officer_pages;
+mod pakn_api;
 mod pakn_pages;
 mod par_pages;
 mod plan_pages;
 mod public_pages;
+mod sync_pages;
 
 use cchc_app::accounts::NewAccount;
 use cchc_app::catalogue::{ReferenceUnitFiles, reference_units};
