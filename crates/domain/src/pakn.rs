@@ -505,22 +505,14 @@ pub fn check_phone(text: &str) -> Result<Option<String>, PaknError> {
     }
 }
 
-/// An e-mail address: one @, something before it, a dot in the domain, no spaces.
+/// An e-mail address, as the notifications accept one
+/// ([`crate::notification::is_email`]), within the short-text limit.
 pub fn check_email(text: &str) -> Result<Option<String>, PaknError> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
     }
-    let ok = t.chars().count() <= MAX_SHORT
-        && !t.chars().any(char::is_whitespace)
-        && t.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if ok {
+    if t.chars().count() <= MAX_SHORT && crate::notification::is_email(t) {
         Ok(Some(t.to_owned()))
     } else {
         Err(PaknError::BadEmail(t.chars().take(40).collect()))

@@ -74,6 +74,34 @@ async fn smtp_server() -> SmtpServer {
     }
 }
 
+/// The world's app with notifications on: SMTP to `smtp_port` (none: no mail server) and SMS
+/// to `sms_file`.
+fn notifying(
+    w: &crate::World,
+    smtp_port: Option<u16>,
+    sms_file: &std::path::Path,
+    public_url: &str,
+) -> cchc_app::App {
+    w.app
+        .clone()
+        .with_sync(SyncSettings {
+            backoff_base: std::time::Duration::from_millis(10),
+            notify: NotifySettings {
+                smtp: smtp_port.map(|port| SmtpSettings {
+                    host: "127.0.0.1".into(),
+                    port,
+                    from: "motcua@kontum.gov.vn".into(),
+                    username: None,
+                    password: None,
+                }),
+                sms_file: Some(sms_file.to_path_buf()),
+                public_url: public_url.into(),
+            },
+            ..SyncSettings::default()
+        })
+        .unwrap()
+}
+
 fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
     mail.lines()
         .find(|l| {
@@ -89,25 +117,7 @@ async fn a_dossier_notifies_its_applicant_by_email_and_sms_through_the_outbox() 
     let smtp = smtp_server().await;
     let sms_file = std::env::temp_dir().join(format!("cchc-sms-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&sms_file);
-    let app = w
-        .app
-        .clone()
-        .with_sync(SyncSettings {
-            backoff_base: std::time::Duration::from_millis(10),
-            notify: NotifySettings {
-                smtp: Some(SmtpSettings {
-                    host: "127.0.0.1".into(),
-                    port: smtp.port,
-                    from: "motcua@kontum.gov.vn".into(),
-                    username: None,
-                    password: None,
-                }),
-                sms_file: Some(sms_file.clone()),
-                public_url: "http://127.0.0.1:8080".into(),
-            },
-            ..SyncSettings::default()
-        })
-        .unwrap();
+    let app = notifying(&w, Some(smtp.port), &sms_file, "http://127.0.0.1:8080");
     let a = &w.officer_a;
 
     // Received at the counter (a receipt), assigned (nothing to tell), a supplement asked.
@@ -232,18 +242,7 @@ async fn without_a_mail_server_no_email_is_written_and_a_bad_phone_gets_no_sms()
     let w = world().await;
     let sms_file = std::env::temp_dir().join(format!("cchc-sms2-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&sms_file);
-    let app = w
-        .app
-        .clone()
-        .with_sync(SyncSettings {
-            notify: NotifySettings {
-                smtp: None,
-                sms_file: Some(sms_file.clone()),
-                public_url: "http://127.0.0.1:8080".into(),
-            },
-            ..SyncSettings::default()
-        })
-        .unwrap();
+    let app = notifying(&w, None, &sms_file, "http://127.0.0.1:8080");
     let mut input = new_dossier(Channel::Counter, None);
     input.applicant.phone = "0212 3456 78".into(); // a landline: no SMS
     let d = app.create_dossier(&w.officer_a, input).await.unwrap();
@@ -268,24 +267,12 @@ async fn an_answered_pakn_tells_its_sender_by_email_and_sms() {
     let smtp = smtp_server().await;
     let sms_file = std::env::temp_dir().join(format!("cchc-sms3-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&sms_file);
-    let app = w
-        .app
-        .clone()
-        .with_sync(SyncSettings {
-            notify: NotifySettings {
-                smtp: Some(SmtpSettings {
-                    host: "127.0.0.1".into(),
-                    port: smtp.port,
-                    from: "motcua@kontum.gov.vn".into(),
-                    username: None,
-                    password: None,
-                }),
-                sms_file: Some(sms_file.clone()),
-                public_url: "https://dichvucong.kontum.gov.vn/".into(),
-            },
-            ..SyncSettings::default()
-        })
-        .unwrap();
+    let app = notifying(
+        &w,
+        Some(smtp.port),
+        &sms_file,
+        "https://dichvucong.kontum.gov.vn/",
+    );
     let admin = cchc_app::Principal::system();
     let r = app
         .submit_pakn(

@@ -483,7 +483,7 @@ async fn provide(
     form: FormData,
 ) -> Response {
     let secret = form.get("bi-mat");
-    match s
+    let done = s
         .app
         .pakn_provide_info(
             follower(&session, &secret),
@@ -491,11 +491,32 @@ async fn provide(
             &form.get("noi-dung"),
             Vec::new(),
         )
-        .await
-    {
-        Ok(()) => flash_redirect(&follow_href(&code, &secret), "Đã gửi thông tin bổ sung."),
+        .await;
+    follower_done(
+        &s,
+        &session,
+        &code,
+        &secret,
+        done,
+        "Đã gửi thông tin bổ sung.",
+    )
+    .await
+}
+
+/// After a follower's form: back to the follow page with a message, or the page again with
+/// the reason it was refused.
+async fn follower_done(
+    s: &AppState,
+    session: &Session,
+    code: &str,
+    secret: &str,
+    done: cchc_app::Result<()>,
+    message: &str,
+) -> Response {
+    match done {
+        Ok(()) => flash_redirect(&follow_href(code, secret), message),
         Err(AppError::Invalid(m)) => {
-            follow_page(&s, &session, &code, &secret, Some(sentence(&m))).await
+            follow_page(s, session, code, secret, Some(sentence(&m))).await
         }
         Err(e) => PageError::from(e).into_response(),
     }
@@ -508,7 +529,7 @@ async fn rate(
     form: FormData,
 ) -> Response {
     let secret = form.get("bi-mat");
-    match s
+    let done = s
         .app
         .pakn_rate(
             follower(&session, &secret),
@@ -516,14 +537,16 @@ async fn rate(
             &form.get("diem"),
             &form.get("nhan-xet"),
         )
-        .await
-    {
-        Ok(()) => flash_redirect(&follow_href(&code, &secret), "Cảm ơn bạn đã đánh giá."),
-        Err(AppError::Invalid(m)) => {
-            follow_page(&s, &session, &code, &secret, Some(sentence(&m))).await
-        }
-        Err(e) => PageError::from(e).into_response(),
-    }
+        .await;
+    follower_done(
+        &s,
+        &session,
+        &code,
+        &secret,
+        done,
+        "Cảm ơn bạn đã đánh giá.",
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
