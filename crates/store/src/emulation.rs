@@ -149,44 +149,6 @@ where
 }
 
 impl Store {
-    /// Records `account` as a handler of dossier `code` (once per pair), inside the event's
-    /// transaction, and counts the dossier in the handler's year the first time.
-    pub(crate) async fn record_handler<'c, DB>(
-        tx: &mut sqlx::Transaction<'c, DB>,
-        code: &str,
-        account: &str,
-        day: Date,
-    ) -> Result<()>
-    where
-        DB: sqlx::Database,
-        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
-        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    {
-        // RETURNING tells whether the pair is new without a backend-specific result type.
-        let inserted = sqlx::query(
-            "INSERT INTO dossier_handlers (code, account, first_day) VALUES ($1, $2, $3) \
-             ON CONFLICT (code, account) DO NOTHING RETURNING account",
-        )
-        .bind(code.to_owned())
-        .bind(account.to_owned())
-        .bind(day.to_string())
-        .fetch_optional(&mut **tx)
-        .await?;
-        if inserted.is_some() {
-            sqlx::query(
-                "INSERT INTO handler_yearly (account, year, dossiers) VALUES ($1, $2, 1) \
-                 ON CONFLICT (account, year) DO UPDATE SET dossiers = handler_yearly.dossiers + 1",
-            )
-            .bind(account.to_owned())
-            .bind(i64::from(day.year()))
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(())
-    }
-
     /// The dossiers that may count as late in a year, each with its handlers: finished late
     /// between `first` and `judged_on`, or open at `judged_on` and late since on or before it
     /// (finished later, or not judged yet). Only what the late judgement reads is filled in

@@ -15,11 +15,11 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::{Backend, Result, Store, StoreError};
 
-fn flows() -> impl Iterator<Item = Measure> {
+pub(crate) fn flows() -> impl Iterator<Item = Measure> {
     Measure::ROLLUP.iter().copied().filter(|m| !m.is_stock())
 }
 
-fn stocks() -> impl Iterator<Item = Measure> {
+pub(crate) fn stocks() -> impl Iterator<Item = Measure> {
     Measure::ROLLUP.iter().copied().filter(|m| m.is_stock())
 }
 
@@ -57,7 +57,7 @@ fn sums(measures: &[Measure]) -> String {
         .join(", ")
 }
 
-fn month_of(day: Date) -> String {
+pub(crate) fn month_of(day: Date) -> String {
     format!("{:04}-{:02}", day.year(), day.month())
 }
 
@@ -339,7 +339,7 @@ impl Store {
             "SELECT unit, {} FROM ind_monthly WHERE month >= $1 AND month <= $2 GROUP BY unit",
             sums(&flow)
         );
-        on_pool!(self, pool => {
+        on_read_pool!(self, pool => {
             let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(pool).await?;
             rows.iter()
                 .map(|r| Ok((r.try_get::<String, _>("unit")?, measures_row(r, &flow)?)))
@@ -354,7 +354,7 @@ impl Store {
             "SELECT unit, {} FROM ind_stock_monthly WHERE month <= $1 GROUP BY unit",
             sums(&stock)
         );
-        on_pool!(self, pool => {
+        on_read_pool!(self, pool => {
             let rows = sqlx::query(AssertSqlSafe(sql)).bind(to).fetch_all(pool).await?;
             rows.iter()
                 .map(|r| Ok((r.try_get::<String, _>("unit")?, measures_row(r, &stock)?)))
@@ -369,7 +369,7 @@ impl Store {
             "SELECT unit, {} FROM ind_daily WHERE day >= $1 AND day <= $2 GROUP BY unit",
             sums(&all)
         );
-        on_pool!(self, pool => {
+        on_read_pool!(self, pool => {
             let rows = sqlx::query(AssertSqlSafe(sql))
                 .bind(from.to_string())
                 .bind(to.to_string())
@@ -399,7 +399,7 @@ impl Store {
             sums(&all),
             marks.join(", ")
         );
-        on_pool!(self, pool => {
+        on_read_pool!(self, pool => {
             let mut q = sqlx::query(AssertSqlSafe(sql))
                 .bind(from.to_string())
                 .bind(to.to_string());
@@ -433,7 +433,7 @@ impl Store {
             cols(&stock)
         );
         let mut merged: BTreeMap<(String, String), Measures> = BTreeMap::new();
-        on_pool!(self, pool => {
+        on_read_pool!(self, pool => {
             for (sql, which) in [(flow_sql, &flow), (stock_sql, &stock)] {
                 let rows = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(pool).await?;
                 for r in &rows {
@@ -466,7 +466,7 @@ impl Store {
              AND (end_day IS NULL OR end_day >= $1) ORDER BY received_day, code LIMIT $3",
             m = marks.join(", ")
         );
-        on_pool!(self, pool => {
+        on_read_pool!(self, pool => {
             let mut q = sqlx::query(AssertSqlSafe(sql))
                 .bind(from.to_string())
                 .bind(to.to_string())

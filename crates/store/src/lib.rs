@@ -7,7 +7,7 @@
 //! append-only event table (no UPDATE or DELETE is ever issued on it).
 
 use cchc_domain::dossier::{Dossier, Event, EventBody, verify_chain};
-use sqlx::postgres::{PgPoolOptions, Postgres};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 // Dynamic SQL here is assembled only from constant fragments and `$n` placeholders; every value
 // is bound, never formatted in. That is what each `AssertSqlSafe` asserts.
@@ -30,6 +30,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("unsupported database URL '{0}' (use sqlite://PATH or postgres://...)")]
     Url(String),
+    #[error("a read replica needs a PostgreSQL primary and a postgres:// replica URL: {0}")]
+    Replica(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -50,12 +52,27 @@ macro_rules! on_pool {
     };
 }
 
+/// Like `on_pool!`, on the read replica when one is configured (else the primary): for
+/// read-only queries that may lag the primary a little (dashboards, rankings, public lists),
+/// never for a read whose result feeds a write.
+macro_rules! on_read_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store.reader() {
+            Backend::Sqlite($pool) => $body,
+            Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
 mod admin;
 mod bench_fill;
+mod bench_limit;
 mod desk;
 mod emulation;
 mod files;
 mod indicators;
+mod ingest;
+pub mod migrate;
 mod outbox;
 mod pakn;
 mod par_index;
@@ -70,6 +87,7 @@ pub use emulation::{
 };
 pub use files::AttachmentInfo;
 pub use indicators::{ClosedPeriodRow, EntryRow, NewEntry, UnitMeasures};
+pub use ingest::DossierWrite;
 pub use outbox::{NewOutboxMessage, OutboxCount, OutboxMessage, OutboxStatus, SyncedMark};
 pub use pakn::{NewPaknFile, PaknEventRow, PaknFileInfo, PaknFilter, PaknRow};
 pub use par_index::{ParCardRow, ParCardWrite, ParEvidenceInfo, ParItemRow, ParNewEvidence};
@@ -160,6 +178,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/postgres/0006_emulation.sql")),
     (7, include_str!("../migrations/postgres/0007_pakn.sql")),
     (8, include_str!("../migrations/postgres/0008_outbox.sql")),
+    // PostgreSQL only (SQLite's list stops at 8): monthly partitions of dossiers and events.
+    (
+        9,
+        include_str!("../migrations/postgres/0009_partitions.sql"),
+    ),
 ];
 
 /// A unit as stored (the domain's unit tree is built from these).
@@ -318,14 +341,81 @@ pub struct AuditReport {
     pub broken: Vec<String>,
 }
 
+/// A database URL without its user and password, for messages.
+fn redact(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((_, host)) => format!("{scheme}://…@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 fn civil(dt: jiff::civil::DateTime) -> String {
     dt.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// An event from a `dossier_events` row (with `dossier_code`), checked against its columns.
+fn event_row<R>(r: &R) -> Result<Event>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let code: String = r.try_get("dossier_code")?;
+    let canonical: String = r.try_get("canonical")?;
+    let body: EventBody = serde_json::from_str(&canonical)
+        .map_err(|e| StoreError::Corrupt(format!("{code}: {e}")))?;
+    let seq: i64 = r.try_get("seq")?;
+    let at: String = r.try_get("at")?;
+    let kind: String = r.try_get("kind")?;
+    let unit: String = r.try_get("unit_id")?;
+    // The columns must agree with the hashed body, or someone edited them.
+    let mut checked = body.clone();
+    if i64::from(body.seq) != seq
+        || civil(body.at) != at
+        || body.kind.name() != kind
+        || body.unit != unit
+    {
+        checked.seq = u32::try_from(seq).unwrap_or(u32::MAX);
+        checked.unit = format!("{unit} (cột đã bị sửa)");
+    }
+    Ok(Event {
+        body: checked,
+        canonical,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+/// The dossier its events make.
+fn rebuild(
+    code: &str,
+    meta: DossierMeta,
+    events: Vec<Event>,
+) -> Result<(Dossier, DossierMeta, Vec<Event>)> {
+    let mut iter = events.iter();
+    let first = iter
+        .next()
+        .ok_or_else(|| StoreError::Corrupt(format!("{code}: no events")))?;
+    let mut dossier =
+        Dossier::start(first).map_err(|e| StoreError::Corrupt(format!("{code}: {e}")))?;
+    for e in iter {
+        dossier
+            .apply(e)
+            .map_err(|err| StoreError::Corrupt(format!("{code}: {err}")))?;
+    }
+    Ok((dossier, meta, events))
 }
 
 /// The store.
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Backend,
+    /// A read-only pool on a replica (PostgreSQL only) for `on_read_pool!` queries.
+    replica: Option<Backend>,
 }
 
 impl Store {
@@ -338,11 +428,74 @@ impl Store {
     /// close checkpoints the write-ahead log into the database file, so the file can then be
     /// copied alone (test fixtures do).
     pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+        on_pool!(self, pool => pool.close().await);
+        if let Some(Backend::Postgres(pool)) = &self.replica {
+            pool.close().await;
+        }
+    }
+
+    /// Where read-only queries go: the replica when one is configured, else the primary.
+    pub(crate) fn reader(&self) -> &Backend {
+        self.replica.as_ref().unwrap_or(&self.backend)
+    }
+
+    /// Whether read-only queries go to a replica.
+    pub fn has_replica(&self) -> bool {
+        self.replica.is_some()
+    }
+
+    /// The same store with every read on the primary: for a caller that must read what was
+    /// just written (a replica lags), e.g. before freezing numbers into a closed period.
+    pub fn primary_only(&self) -> Self {
+        Self {
+            backend: self.backend.clone(),
+            replica: None,
+        }
     }
 
     /// Connects to `sqlite://PATH` (created on first use) or `postgres://…`, and migrates.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with_replica(url, None).await
+    }
+
+    /// Like [`Store::connect`], with read-only queries (`on_read_pool!`) sent to a replica
+    /// of the PostgreSQL primary when `replica_url` is given. The replica's connections are
+    /// read-only whatever the server (a URL pointing at a primary cannot be written through
+    /// them). SQLite has no replica: a replica URL is refused. On PostgreSQL, also prepares
+    /// the monthly partitions around today (see [`Store::ensure_partitions`]).
+    pub async fn connect_with_replica(url: &str, replica_url: Option<&str>) -> Result<Self> {
+        let is_pg = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+        if let Some(r) = replica_url
+            && !(is_pg(url) && is_pg(r))
+        {
+            return Err(StoreError::Replica(redact(r)));
+        }
+        let store = Self::connect_migrated_to(url, i64::MAX).await?;
+        if matches!(store.backend, Backend::Postgres(_)) {
+            let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(7));
+            let today = jiff::Timestamp::now().to_zoned(tz).date();
+            store.ensure_partitions_near(today).await?;
+        }
+        let replica = match replica_url {
+            Some(r) => {
+                let opts = PgConnectOptions::from_str(r)?
+                    .options([("default_transaction_read_only", "on")]);
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await?;
+                Some(Backend::Postgres(pool))
+            }
+            None => None,
+        };
+        Ok(Self { replica, ..store })
+    }
+
+    /// Connects and applies the migrations up to `last` only (tests of a migration on a
+    /// database left at an earlier version); no partition upkeep, no replica.
+    #[doc(hidden)]
+    pub async fn connect_migrated_to(url: &str, last: i64) -> Result<Self> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -374,8 +527,11 @@ impl Store {
         } else {
             return Err(StoreError::Url(url.to_owned()));
         };
-        let store = Self { backend };
-        store.migrate().await?;
+        let store = Self {
+            backend,
+            replica: None,
+        };
+        store.migrate(last).await?;
         Ok(store)
     }
 
@@ -385,6 +541,7 @@ impl Store {
         let pool = PgPoolOptions::new().max_connections(2).connect(url).await?;
         Ok(Self {
             backend: Backend::Postgres(pool),
+            replica: None,
         })
     }
 
@@ -410,7 +567,49 @@ impl Store {
         }
     }
 
-    async fn migrate(&self) -> Result<()> {
+    /// Creates the monthly partitions of `dossiers` and `dossier_events` for every month from
+    /// `from`'s to `to`'s (PostgreSQL; nothing to do on SQLite), moving the rows of those
+    /// months out of the DEFAULT partitions; existing months are left alone. Returns how many
+    /// partitions it created (two per new month). Bulk loaders call it for the months they
+    /// load before loading, so rows go straight to their partition.
+    pub async fn ensure_partitions(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> Result<u64> {
+        let Backend::Postgres(pool) = &self.backend else {
+            return Ok(0);
+        };
+        let n: i32 = sqlx::query_scalar("SELECT cchc_ensure_month_partitions($1::date, $2::date)")
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .fetch_one(pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The partitions a running server needs: from the month before today's to three months
+    /// ahead, and over the two years before only the months the DEFAULT partitions hold rows
+    /// of (a load that did not prepare its months). Empty past months get none: each partition
+    /// costs every lookup by code one more index probe.
+    async fn ensure_partitions_near(&self, today: jiff::civil::Date) -> Result<u64> {
+        let Backend::Postgres(pool) = &self.backend else {
+            return Ok(0);
+        };
+        let n: i32 = sqlx::query_scalar(
+            "SELECT cchc_ensure_month_partitions(($1::date - interval '24 months')::date, \
+             ($1::date - interval '2 months')::date, true) \
+             + cchc_ensure_month_partitions(($1::date - interval '1 month')::date, \
+             ($1::date + interval '3 months')::date)",
+        )
+        .bind(today.to_string())
+        .fetch_one(pool)
+        .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Applies the migrations not applied yet, up to version `last`.
+    async fn migrate(&self, last: i64) -> Result<()> {
         let migrations: &[(i64, &str)] = match self.backend {
             Backend::Sqlite(_) => SQLITE_MIGRATIONS,
             Backend::Postgres(_) => POSTGRES_MIGRATIONS,
@@ -421,7 +620,7 @@ impl Store {
             )
             .execute(pool)
             .await?;
-            for (version, sql) in migrations {
+            for (version, sql) in migrations.iter().filter(|(v, _)| *v <= last) {
                 let mut tx = pool.begin().await?;
                 let done: Option<i64> =
                     sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
@@ -658,7 +857,7 @@ impl Store {
             .iter()
             .map(|w| format!("%{}%", w.replace(['%', '_'], "")))
             .collect();
-        on_pool!(self, pool => {
+        on_read_pool!(self, pool => {
             let count_sql = format!("SELECT COUNT(*) FROM procedures WHERE {where_sql}");
             let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql.clone())).bind(&like_prefix);
             for l in likes.iter().chain(&extra) {
@@ -688,7 +887,7 @@ impl Store {
 
     /// Every field (lĩnh vực) of the catalogue with its number of procedures.
     pub async fn procedure_fields(&self) -> Result<Vec<(String, i64)>> {
-        on_pool!(self, pool => {
+        on_read_pool!(self, pool => {
             let rows: Vec<(String, i64)> = sqlx::query_as(
                 "SELECT field, COUNT(*) FROM procedures WHERE field <> '' GROUP BY field ORDER BY field",
             )
@@ -809,102 +1008,16 @@ impl Store {
         projected: &Projected,
         files: &[NewAttachment],
     ) -> Result<()> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            Self::insert_dossier_row(&mut tx, dossier, secret_hash, owner_account, projected).await?;
-            Self::insert_event(&mut tx, first).await?;
-            for f in files {
-                Self::insert_attachment(&mut tx, first, f).await?;
-            }
-            Self::enqueue(&mut tx, &projected.outbox).await?;
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
-    async fn insert_dossier_row<'c, DB>(
-        tx: &mut sqlx::Transaction<'c, DB>,
-        dossier: &Dossier,
-        secret_hash: &str,
-        owner_account: Option<&str>,
-        projected: &Projected,
-    ) -> Result<()>
-    where
-        DB: sqlx::Database,
-        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
-        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
-        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
-        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
-        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
-        for<'a> &'a str: sqlx::ColumnIndex<<DB as sqlx::Database>::Row>,
-    {
-        let state =
-            serde_json::to_string(dossier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query(
-                "INSERT INTO dossiers (code, procedure_code, status, channel, applicant_name, applicant_id, \
-                 owner_account, receiving_unit, competent_unit, current_unit, assignee, submitted_at, \
-                 received_at, due_at, finished_at, returned_at, version, last_hash, secret_hash, state, \
-                 finished_late) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",
-            )
-            .bind(dossier.code.clone())
-            .bind(dossier.procedure_code.clone())
-            .bind(i64::from(dossier.status.code()))
-            .bind(i64::from(dossier.channel.portal_code()))
-            .bind(dossier.applicant.name.clone())
-            .bind(dossier.applicant.id_number.clone())
-            .bind(owner_account.map(str::to_owned))
-            .bind(dossier.receiving_unit.clone())
-            .bind(dossier.competent_unit.clone())
-            .bind(dossier.current_unit.clone())
-            .bind(dossier.assignee.clone())
-            .bind(civil(dossier.submitted_at))
-            .bind(dossier.received_at.map(civil))
-            .bind(projected.due_at.map(civil))
-            .bind(dossier.finished_at().map(civil))
-            .bind(dossier.returned_at.map(civil))
-            .bind(i64::from(dossier.version))
-            .bind(dossier.last_hash.clone())
-            .bind(secret_hash.to_owned())
-            .bind(state)
-            .bind(projected.finished_late.map(i64::from))
-            .execute(&mut **tx)
-            .await
-            .map_err(|e| dup(e, &dossier.code))?;
-        if let Some(f) = &projected.facts {
-            Self::apply_facts(tx, f, true).await?;
-        }
-        Self::count_finished(tx, dossier, projected).await
-    }
-
-    /// Counts a dossier that just finished in the per-unit, per-day rollup.
-    async fn count_finished<'c, DB>(
-        tx: &mut sqlx::Transaction<'c, DB>,
-        dossier: &Dossier,
-        projected: &Projected,
-    ) -> Result<()>
-    where
-        DB: sqlx::Database,
-        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
-        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    {
-        let Some(at) = dossier.finished_at() else {
-            return Ok(());
-        };
-        sqlx::query(
-            "INSERT INTO finished_daily (unit, day, finished, late) VALUES ($1, $2, 1, $3) \
-             ON CONFLICT (day, unit) DO UPDATE SET finished = finished_daily.finished + 1, \
-             late = finished_daily.late + excluded.late",
-        )
-        .bind(dossier.receiving_unit.clone())
-        .bind(at.date().to_string())
-        .bind(i64::from(projected.finished_late == Some(true)))
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
+        self.write_dossiers(&[DossierWrite {
+            dossier: dossier.clone(),
+            events: vec![first.clone()],
+            expected_version: None,
+            secret_hash: secret_hash.to_owned(),
+            owner_account: owner_account.map(str::to_owned),
+            projected: projected.clone(),
+            files: files.to_vec(),
+        }])
+        .await
     }
 
     /// Stores whole dossier histories (projection and every event) many per transaction: for
@@ -912,56 +1025,22 @@ impl Store {
     /// Past history is not sent to the exchanges unless asked: only the outbox messages a
     /// history's `projected.outbox` carries are enqueued (the demo and benchmarks carry none).
     pub async fn insert_histories(&self, items: &[StoredHistory]) -> Result<()> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for h in items {
-                Self::insert_dossier_row(&mut tx, &h.dossier, &h.secret_hash, h.owner_account.as_deref(), &h.projected)
-                    .await?;
-                for e in &h.events {
-                    Self::insert_event(&mut tx, e).await?;
-                }
-                Self::enqueue(&mut tx, &h.projected.outbox).await?;
-            }
-            tx.commit().await?;
-            Ok(())
-        })
+        let writes: Vec<DossierWrite> = items
+            .iter()
+            .map(|h| DossierWrite {
+                dossier: h.dossier.clone(),
+                events: h.events.clone(),
+                expected_version: None,
+                secret_hash: h.secret_hash.clone(),
+                owner_account: h.owner_account.clone(),
+                projected: h.projected.clone(),
+                files: Vec::new(),
+            })
+            .collect();
+        self.write_dossiers(&writes).await
     }
 
-    async fn insert_event<'c, DB>(tx: &mut sqlx::Transaction<'c, DB>, e: &Event) -> Result<()>
-    where
-        DB: sqlx::Database,
-        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
-        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    {
-        let actor = format!("{} ({})", e.body.actor.name, e.body.actor.account);
-        sqlx::query(
-            "INSERT INTO dossier_events (dossier_code, seq, at, kind, actor, unit_id, canonical, prev_hash, hash) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
-        )
-        .bind(e.body.dossier.clone())
-        .bind(i64::from(e.body.seq))
-        .bind(civil(e.body.at))
-        .bind(e.body.kind.name().to_owned())
-        .bind(actor)
-        .bind(e.body.unit.clone())
-        .bind(e.canonical.clone())
-        .bind(e.prev_hash.clone())
-        .bind(e.hash.clone())
-        .execute(&mut **tx)
-        .await
-        .map_err(|err| match dup(err, &e.body.dossier) {
-            StoreError::Duplicate(code) => StoreError::Conflict(code),
-            other => other,
-        })?;
-        if let Some(who) = e.body.handled_by() {
-            Self::record_handler(tx, &e.body.dossier, who, e.body.at.date()).await?;
-        }
-        Ok(())
-    }
-
-    async fn insert_attachment<'c, DB>(
+    pub(crate) async fn insert_attachment<'c, DB>(
         tx: &mut sqlx::Transaction<'c, DB>,
         e: &Event,
         f: &NewAttachment,
@@ -1008,115 +1087,121 @@ impl Store {
         projected: &Projected,
         files: &[NewAttachment],
     ) -> Result<()> {
-        let state =
-            serde_json::to_string(dossier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query(
-                "UPDATE dossiers SET status=$3, current_unit=$4, assignee=$5, received_at=$6, due_at=$7, \
-                 finished_at=$8, returned_at=$9, version=$10, last_hash=$11, state=$12, \
-                 finished_late=$13 WHERE code=$1 AND version=$2",
-            )
-            .bind(&dossier.code)
-            .bind(i64::from(expected_version))
-            .bind(i64::from(dossier.status.code()))
-            .bind(&dossier.current_unit)
-            .bind(&dossier.assignee)
-            .bind(dossier.received_at.map(civil))
-            .bind(projected.due_at.map(civil))
-            .bind(dossier.finished_at().map(civil))
-            .bind(dossier.returned_at.map(civil))
-            .bind(i64::from(dossier.version))
-            .bind(&dossier.last_hash)
-            .bind(&state)
-            .bind(projected.finished_late.map(i64::from))
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::Conflict(dossier.code.clone()));
-            }
-            if projected.finishes {
-                Self::count_finished(&mut tx, dossier, projected).await?;
-            }
-            if let Some(f) = &projected.facts {
-                Self::apply_facts(&mut tx, f, false).await?;
-            }
-            Self::insert_event(&mut tx, event).await?;
-            for f in files {
-                Self::insert_attachment(&mut tx, event, f).await?;
-            }
-            Self::enqueue(&mut tx, &projected.outbox).await?;
-            tx.commit().await?;
-            Ok(())
-        })
+        self.write_dossiers(&[DossierWrite {
+            dossier: dossier.clone(),
+            events: vec![event.clone()],
+            expected_version: Some(expected_version),
+            secret_hash: String::new(),
+            owner_account: None,
+            projected: projected.clone(),
+            files: files.to_vec(),
+        }])
+        .await
     }
 
     /// A dossier's events in order, read back from their canonical bytes.
     pub async fn events(&self, code: &str) -> Result<Vec<Event>> {
         on_pool!(self, pool => {
             let rows = sqlx::query(
-                "SELECT seq, at, kind, unit_id, canonical, prev_hash, hash FROM dossier_events \
-                 WHERE dossier_code = $1 ORDER BY seq",
+                "SELECT dossier_code, seq, at, kind, unit_id, canonical, prev_hash, hash \
+                 FROM dossier_events WHERE dossier_code = $1 ORDER BY seq",
             )
             .bind(code)
             .fetch_all(pool)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    let canonical: String = r.try_get("canonical")?;
-                    let body: EventBody = serde_json::from_str(&canonical)
-                        .map_err(|e| StoreError::Corrupt(format!("{code}: {e}")))?;
-                    let seq: i64 = r.try_get("seq")?;
-                    let at: String = r.try_get("at")?;
-                    let kind: String = r.try_get("kind")?;
-                    let unit: String = r.try_get("unit_id")?;
-                    // The columns must agree with the hashed body, or someone edited them.
-                    let mut checked = body.clone();
-                    if i64::from(body.seq) != seq || civil(body.at) != at || body.kind.name() != kind || body.unit != unit {
-                        checked.seq = u32::try_from(seq).unwrap_or(u32::MAX);
-                        checked.unit = format!("{unit} (cột đã bị sửa)");
-                    }
-                    Ok(Event {
-                        body: checked,
-                        canonical,
-                        prev_hash: r.try_get("prev_hash")?,
-                        hash: r.try_get("hash")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(event_row).collect()
         })
     }
 
     /// The dossier rebuilt from its events (the truth), with its stored metadata.
     pub async fn dossier(&self, code: &str) -> Result<Option<(Dossier, DossierMeta)>> {
-        let meta = on_pool!(self, pool => {
-            sqlx::query("SELECT secret_hash, owner_account, due_at FROM dossiers WHERE code = $1")
-                .bind(code)
-                .fetch_optional(pool)
-                .await?
-                .map(|r| -> Result<DossierMeta> {
-                    Ok(DossierMeta {
-                        secret_hash: r.try_get("secret_hash")?,
-                        owner_account: r.try_get("owner_account")?,
-                        due_at: r.try_get("due_at")?,
-                    })
+        Ok(self
+            .dossier_with_events(code)
+            .await?
+            .map(|(d, m, _)| (d, m)))
+    }
+
+    /// As [`dossier`](Self::dossier), with the events it was rebuilt from: one query.
+    pub async fn dossier_with_events(
+        &self,
+        code: &str,
+    ) -> Result<Option<(Dossier, DossierMeta, Vec<Event>)>> {
+        Ok(self
+            .dossiers_with_events(&[code.to_owned()])
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// Many dossiers rebuilt from their events, with their metadata, in the order of their
+    /// codes; unknown codes are left out. One query per 500 codes.
+    pub async fn dossiers_with_events(
+        &self,
+        codes: &[String],
+    ) -> Result<Vec<(Dossier, DossierMeta, Vec<Event>)>> {
+        let anonymous = self.anonymous_marks();
+        let mut out = Vec::with_capacity(codes.len());
+        for chunk in codes.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len())
+                .map(|i| {
+                    if anonymous {
+                        "?".to_owned()
+                    } else {
+                        format!("${i}")
+                    }
                 })
-                .transpose()?
-        });
-        let Some(meta) = meta else { return Ok(None) };
-        let events = self.events(code).await?;
-        let mut iter = events.iter();
-        let first = iter
-            .next()
-            .ok_or_else(|| StoreError::Corrupt(format!("{code}: no events")))?;
-        let mut dossier =
-            Dossier::start(first).map_err(|e| StoreError::Corrupt(format!("{code}: {e}")))?;
-        for e in iter {
-            dossier
-                .apply(e)
-                .map_err(|err| StoreError::Corrupt(format!("{code}: {err}")))?;
+                .collect();
+            // LEFT JOIN: a row without events is reported as corrupt, not as missing.
+            let sql = format!(
+                "SELECT d.code AS dossier_code, d.secret_hash, d.owner_account, d.due_at, \
+                 e.seq, e.at, e.kind, e.unit_id, e.canonical, e.prev_hash, e.hash \
+                 FROM dossiers d LEFT JOIN dossier_events e ON e.dossier_code = d.code \
+                 WHERE d.code IN ({}) ORDER BY d.code, e.seq",
+                marks.join(", ")
+            );
+            on_pool!(self, pool => {
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for c in chunk {
+                    q = q.bind(c.clone());
+                }
+                let rows = q.fetch_all(pool).await?;
+                let mut current: Option<(String, DossierMeta, Vec<Event>)> = None;
+                let mut done: std::collections::HashMap<String, (Dossier, DossierMeta, Vec<Event>)> =
+                    std::collections::HashMap::new();
+                for r in &rows {
+                    let code: String = r.try_get("dossier_code")?;
+                    if current.as_ref().is_none_or(|(c, _, _)| *c != code) {
+                        if let Some((c, meta, events)) = current.take() {
+                            done.insert(c.clone(), rebuild(&c, meta, events)?);
+                        }
+                        current = Some((
+                            code.clone(),
+                            DossierMeta {
+                                secret_hash: r.try_get("secret_hash")?,
+                                owner_account: r.try_get("owner_account")?,
+                                due_at: r.try_get("due_at")?,
+                            },
+                            Vec::new(),
+                        ));
+                    }
+                    let seq: Option<i64> = r.try_get("seq")?;
+                    if seq.is_some()
+                        && let Some((_, _, events)) = current.as_mut()
+                    {
+                        events.push(event_row(r)?);
+                    }
+                }
+                if let Some((c, meta, events)) = current.take() {
+                    done.insert(c.clone(), rebuild(&c, meta, events)?);
+                }
+                for c in chunk {
+                    if let Some(x) = done.remove(c) {
+                        out.push(x);
+                    }
+                }
+            });
         }
-        Ok(Some((dossier, meta)))
+        Ok(out)
     }
 
     /// Lists dossiers with filters, newest first, and the total count.

@@ -16,7 +16,7 @@ impl Store {
     /// Per receiving unit, the dossiers finished on the days `[from, to)` (YYYY-MM-DD) and how
     /// many of them late, from the daily rollup kept with each finishing event.
     pub async fn finished_by_unit(&self, from: &str, to: &str) -> Result<Vec<FinishedCount>> {
-        on_pool!(self, pool => {
+        on_read_pool!(self, pool => {
             let rows: Vec<(String, i64, i64)> = sqlx::query_as(
                 "SELECT unit, CAST(SUM(finished) AS BIGINT), CAST(SUM(late) AS BIGINT) \
                  FROM finished_daily WHERE day >= $1 AND day < $2 GROUP BY unit ORDER BY unit",

@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod contract;
+mod migrate;
 mod outbox;
 mod pakn;
+mod partitions;
 mod plans_par;
 
 use cchc_store::Store;
