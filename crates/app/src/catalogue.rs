@@ -89,6 +89,7 @@ impl App {
             rows.push(procedure_row(&merged)?);
         }
         let (inserted, updated, unchanged) = self.store.upsert_procedures(&rows).await?;
+        self.forget_procedures();
         Ok(ImportOutcome {
             read: report.rows_read,
             inserted,
@@ -135,7 +136,9 @@ impl App {
 
     /// Writes one procedure as it now is (after an administrator's change).
     pub(crate) async fn save_procedure(&self, p: &Procedure) -> Result<()> {
-        Ok(self.store.replace_procedure(&procedure_row(p)?).await?)
+        self.store.replace_procedure(&procedure_row(p)?).await?;
+        self.forget_procedures();
+        Ok(())
     }
 
     /// Searches procedures by code prefix or diacritics-insensitive words of the name.

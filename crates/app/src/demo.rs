@@ -2412,6 +2412,8 @@ pub async fn generate(
         return Err(AppError::Invalid("số hồ sơ phải lớn hơn 0".into()));
     }
     let tree = app.units()?;
+    // On PostgreSQL, the history's months get their partitions before it is written.
+    app.store().ensure_partitions(opts.from, opts.to).await?;
     let procs = load_procedures(app).await?;
     if procs.is_empty() {
         return Err(AppError::Invalid(

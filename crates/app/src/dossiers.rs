@@ -10,9 +10,10 @@ use cchc_domain::dossier::{
 };
 use cchc_domain::procedure::{Channel, Procedure};
 use cchc_domain::unit::Unit;
-use cchc_store::{DossierFilter, DossierSummary, NewAttachment, Projected};
+use cchc_store::{AccountRow, DossierFilter, DossierSummary, NewAttachment, Projected};
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 use crate::files::Upload;
 use crate::{App, AppError, Principal, Result, Role, lookup_secret_hash, random_hex};
@@ -207,6 +208,14 @@ pub struct DossierView {
     pub due_explanation: Vec<ExplainStep>,
 }
 
+/// How a step is taken: confirmed by the payment gateway (on the owner's behalf), and the
+/// accounts a batch already read (officers it assigns).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct StepContext<'a> {
+    pub gateway_confirmed: bool,
+    pub known_accounts: Option<&'a HashMap<String, Option<AccountRow>>>,
+}
+
 /// The receipt given at intake: the code, the lookup secret (shown once) and the due date.
 #[derive(Debug, Clone, Serialize)]
 pub struct Receipt {
@@ -393,13 +402,10 @@ impl App {
 
     /// The procedure, typed.
     pub async fn procedure(&self, code: &str) -> Result<Procedure> {
-        let row = self
-            .store
-            .procedure(code)
+        self.procedure_cached(code)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("thủ tục {code}")))?;
-        serde_json::from_str(&row.data)
-            .map_err(|e| AppError::Internal(format!("procedure {code}: {e}")))
+            .map(|p| p.procedure.clone())
+            .ok_or_else(|| AppError::NotFound(format!("thủ tục {code}")))
     }
 
     /// Staff may act on a dossier at or below their unit.
@@ -519,6 +525,36 @@ impl App {
     ) -> Result<Receipt> {
         let files = crate::files::prepare(uploads)?;
         attach_files(&mut input.components, &files);
+        let (dossier, event) = self.first_step(who, input).await?;
+        let mut projected = self.projection(&dossier).await?;
+        projected.outbox = self.outbox_for(&dossier, &event, projected.due_at).await?;
+        let secret = random_hex(4)?.to_uppercase();
+        let owner = (who.role == Role::Citizen).then_some(who.account_id.as_str());
+        self.store
+            .insert_dossier(
+                &dossier,
+                &event,
+                &lookup_secret_hash(&secret),
+                owner,
+                &projected,
+                &files,
+            )
+            .await?;
+        Ok(Receipt {
+            code: dossier.code.clone(),
+            secret,
+            view: self.view(dossier)?,
+        })
+    }
+
+    /// The rules of receiving a dossier: who may receive it where, the procedure's channel
+    /// and time limit, the applicant and components; takes the next code of the day and
+    /// seals the first event. Nothing else is written.
+    pub(crate) async fn first_step(
+        &self,
+        who: &Principal,
+        input: NewDossier,
+    ) -> Result<(Dossier, Event)> {
         let procedure = self.procedure(input.procedure_code.trim()).await?;
         let online = input.channel == Channel::Online;
         let receiving_id = match (who.role, online) {
@@ -616,25 +652,7 @@ impl App {
         let event =
             Event::seal(body, GENESIS_HASH).map_err(|e| AppError::Internal(e.to_string()))?;
         let dossier = Dossier::start(&event).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let mut projected = self.projection(&dossier).await?;
-        projected.outbox = self.outbox_for(&dossier, &event, projected.due_at).await?;
-        let secret = random_hex(4)?.to_uppercase();
-        let owner = (who.role == Role::Citizen).then_some(who.account_id.as_str());
-        self.store
-            .insert_dossier(
-                &dossier,
-                &event,
-                &lookup_secret_hash(&secret),
-                owner,
-                &projected,
-                &files,
-            )
-            .await?;
-        Ok(Receipt {
-            code: code.to_string(),
-            secret,
-            view: self.view(dossier)?,
-        })
+        Ok((dossier, event))
     }
 
     /// Takes one lifecycle action. `expected_version`, when given, makes a stale page fail
@@ -701,7 +719,49 @@ impl App {
             .dossier(code)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("hồ sơ {code}")))?;
-        let is_owner = meta.owner_account.as_deref() == Some(who.account_id.as_str());
+        let owner = meta.owner_account.as_deref();
+        let (next, event) = self
+            .next_step(
+                who,
+                &dossier,
+                owner,
+                expected_version,
+                action,
+                StepContext {
+                    gateway_confirmed,
+                    known_accounts: None,
+                },
+            )
+            .await?;
+        let mut projected = Projected {
+            finishes: dossier.finished_at().is_none() && next.finished_at().is_some(),
+            ..self.projection(&next).await?
+        };
+        projected.outbox = self.outbox_for(&next, &event, projected.due_at).await?;
+        self.store
+            .append_event(&next, &event, dossier.version, &projected, &files)
+            .await?;
+        self.view(next)
+    }
+
+    /// The rules of one action: who may take it on this dossier, whether the references it
+    /// names exist, and the event it makes (sealed onto the chain) with the dossier after it.
+    /// Nothing is written.
+    pub(crate) async fn next_step(
+        &self,
+        who: &Principal,
+        dossier: &Dossier,
+        owner_account: Option<&str>,
+        expected_version: Option<u32>,
+        action: Action,
+        how: StepContext<'_>,
+    ) -> Result<(Dossier, Event)> {
+        let StepContext {
+            gateway_confirmed,
+            known_accounts,
+        } = how;
+        let code = dossier.code.as_str();
+        let is_owner = owner_account == Some(who.account_id.as_str());
         match (action.allowed(), who.role) {
             (_, Role::Citizen) if is_owner && gateway_confirmed => {}
             (Allowed::Owner | Allowed::StaffOrOwner, Role::Citizen) if is_owner => {}
@@ -720,14 +780,14 @@ impl App {
                     "chỉ chủ hồ sơ được thực hiện thao tác này".into(),
                 ));
             }
-            (Allowed::Leader, Role::Leader) => self.staff_scope(who, &dossier)?,
+            (Allowed::Leader, Role::Leader) => self.staff_scope(who, dossier)?,
             (Allowed::Leader, _) => {
                 return Err(AppError::Forbidden(
                     "chỉ lãnh đạo đơn vị được gia hạn hoặc dừng xử lý".into(),
                 ));
             }
             (Allowed::Staff | Allowed::StaffOrOwner, Role::Officer | Role::Leader) => {
-                self.staff_scope(who, &dossier)?
+                self.staff_scope(who, dossier)?
             }
             _ => return Err(AppError::Forbidden("vai trò này không xử lý hồ sơ".into())),
         }
@@ -739,11 +799,11 @@ impl App {
         // References must exist: the officer assigned, the unit forwarded to.
         match &action {
             Action::Assign { officer } => {
-                let acc = self
-                    .store
-                    .account_by_id(officer)
-                    .await?
-                    .ok_or_else(|| AppError::NotFound(format!("cán bộ {officer}")))?;
+                let acc = match known_accounts.and_then(|k| k.get(officer)) {
+                    Some(acc) => acc.clone(),
+                    None => self.store.account_by_id(officer).await?,
+                }
+                .ok_or_else(|| AppError::NotFound(format!("cán bộ {officer}")))?;
                 let in_scope = acc.unit_id.as_deref().is_some_and(|u| {
                     self.units().is_ok_and(|t| {
                         t.is_within(u, &dossier.current_unit)
@@ -769,7 +829,7 @@ impl App {
             _ => {}
         }
         let now = self.now();
-        let step_deadline = self.due_of(&dossier)?;
+        let step_deadline = self.due_of(dossier)?;
         let body = EventBody {
             dossier: dossier.code.clone(),
             seq: dossier.version + 1,
@@ -787,15 +847,7 @@ impl App {
         let mut next = dossier.clone();
         next.apply(&event)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
-        let mut projected = Projected {
-            finishes: dossier.finished_at().is_none() && next.finished_at().is_some(),
-            ..self.projection(&next).await?
-        };
-        projected.outbox = self.outbox_for(&next, &event, projected.due_at).await?;
-        self.store
-            .append_event(&next, &event, dossier.version, &projected, &files)
-            .await?;
-        self.view(next)
+        Ok((next, event))
     }
 
     /// One dossier, for its owner or its staff.
@@ -842,19 +894,34 @@ impl App {
         if code.len() > 64 || secret.is_empty() || secret.len() > 64 {
             return Err(not_found());
         }
-        let Some((d, meta)) = self.store.dossier(code).await? else {
+        let Some((d, meta, events)) = self.store.dossier_with_events(code).await? else {
             return Err(not_found());
         };
         if meta.secret_hash != lookup_secret_hash(secret) {
             return Err(not_found());
         }
-        let events = self.store.events(code).await?;
         let procedure_name = self
-            .procedure(&d.procedure_code)
+            .procedure_cached(&d.procedure_code)
             .await
-            .map(|p| p.name)
+            .ok()
+            .flatten()
+            .map(|p| p.row.name.clone())
             .unwrap_or_default();
-        let view = self.view(d.clone())?;
+        // The due date and the verdict, without the explanation the public view leaves out.
+        let clock = self.clock_for(&self.unit(&d.receiving_unit)?)?;
+        let (due, verdict, late) = match d
+            .clock_request()
+            .map_err(|e| AppError::Internal(e.to_string()))?
+        {
+            None => (None, None, false),
+            Some(req) => {
+                let due = clock
+                    .due(&req)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                let (verdict, late) = d.judge(&due, self.now());
+                (due.due.map(iso_datetime), verdict, late)
+            }
+        };
         Ok(PublicView {
             code: d.code.clone(),
             procedure_code: d.procedure_code.clone(),
@@ -863,11 +930,11 @@ impl App {
             status_label: d.status.label(),
             submitted_at: iso_datetime(d.submitted_at),
             received_at: d.received_at.map(iso_datetime),
-            due: view.due,
+            due,
             finished_at: d.finished_at().map(iso_datetime),
             returned_at: d.returned_at.map(iso_datetime),
-            late: view.late,
-            verdict: view.verdict,
+            late,
+            verdict,
             receiving_unit: self.unit_name(&d.receiving_unit),
             current_unit: self.unit_name(&d.current_unit),
             steps: events

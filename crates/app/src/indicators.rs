@@ -199,15 +199,16 @@ impl App {
     /// What the catalogue says about a procedure, as the indicators need it (a procedure no
     /// longer in the catalogue counts as fee-free and not online).
     async fn procedure_traits(&self, code: &str) -> Result<ProcedureTraits> {
-        Ok(match self.store.procedure(code).await? {
-            // The row's columns mirror the record (written from it by the catalogue), so the
-            // record itself need not be parsed on every event.
-            Some(row) => ProcedureTraits {
-                fee_bearing: row.fee_bearing,
-                fully_online: row.online_kind == format!("{:?}", OnlineKind::FullyOnline),
+        Ok(
+            match self.procedure_cached(code).await?.as_ref().map(|p| &p.row) {
+                // The row's columns mirror the record (written from it by the catalogue).
+                Some(row) => ProcedureTraits {
+                    fee_bearing: row.fee_bearing,
+                    fully_online: row.online_kind == format!("{:?}", OnlineKind::FullyOnline),
+                },
+                None => ProcedureTraits::default(),
             },
-            None => ProcedureTraits::default(),
-        })
+        )
     }
 
     /// A dossier's facts as the indicators count them.
@@ -878,7 +879,8 @@ impl App {
                 period.label()
             )));
         }
-        let frozen = self.live_frozen(period).await?;
+        // Frozen figures are read from the primary: a lagging replica must not be frozen.
+        let frozen = self.on_primary().live_frozen(period).await?;
         let set = self.indicator_set(period);
         let text = serde_json::to_string(&frozen).map_err(|e| AppError::Internal(e.to_string()))?;
         let info = ClosedInfo {

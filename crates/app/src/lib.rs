@@ -19,6 +19,7 @@ pub mod export;
 pub mod files;
 pub mod indicator_export;
 pub mod indicators;
+pub mod ingest;
 pub mod notify;
 pub mod pakn;
 pub mod par_index;
@@ -85,7 +86,10 @@ pub type Result<T> = std::result::Result<T, AppError>;
 /// The current Vietnam civil time.
 pub fn vietnam_now() -> DateTime {
     let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(7));
-    jiff::Timestamp::now().to_zoned(tz).datetime()
+    let now = jiff::Timestamp::now().to_zoned(tz).datetime();
+    // Whole seconds: every stored time is, and a hash taken over a finer time (the PAKN
+    // chain hashes its events' fields) could not be checked again from the stored row.
+    now.with().subsec_nanosecond(0).build().unwrap_or(now)
 }
 
 type Now = Arc<dyn Fn() -> DateTime + Send + Sync>;
@@ -108,7 +112,23 @@ pub struct App {
     now: Now,
     /// The exchanges dossier events are sent to and how (see `sync`).
     pub(crate) sync: Arc<sync::SyncState>,
+    /// Procedures read recently (see `procedure_cached`).
+    procedures: Arc<Mutex<HashMap<String, CachedProcedure>>>,
 }
+
+/// A procedure as read at `at` (None: not in the catalogue).
+type CachedProcedure = (std::time::Instant, Option<Arc<CachedProcedureRow>>);
+
+/// A catalogue row with its parsed record.
+pub(crate) struct CachedProcedureRow {
+    pub row: cchc_store::ProcedureRow,
+    pub procedure: cchc_domain::procedure::Procedure,
+}
+
+/// How long a procedure read from the store is reused. Every dossier event reads its
+/// procedure (traits for the indicators, name for the exchanges); this process's own
+/// catalogue writes clear the cache at once, another server's show after this long.
+const PROCEDURE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl App {
     /// Builds the app and loads the unit tree from the store.
@@ -128,6 +148,7 @@ impl App {
             targets: Arc::new(crate::targets::embedded_targets()?),
             now: Arc::new(vietnam_now),
             sync: Arc::new(sync::SyncState::new(sync::SyncSettings::default())?),
+            procedures: Arc::new(Mutex::new(HashMap::new())),
         };
         app.reload_units().await?;
         app.reload_calendar().await?;
@@ -146,6 +167,49 @@ impl App {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The same app reading only from the primary database (no replica), for reads whose
+    /// result is stored (closing a period).
+    pub(crate) fn on_primary(&self) -> Self {
+        let mut app = self.clone();
+        app.store = self.store.primary_only();
+        app
+    }
+
+    /// A procedure's catalogue row and record, from a short-lived cache.
+    pub(crate) async fn procedure_cached(
+        &self,
+        code: &str,
+    ) -> Result<Option<Arc<CachedProcedureRow>>> {
+        if let Ok(cache) = self.procedures.lock()
+            && let Some((at, p)) = cache.get(code)
+            && at.elapsed() < PROCEDURE_TTL
+        {
+            return Ok(p.clone());
+        }
+        let fresh = match self.store.procedure(code).await? {
+            Some(row) => {
+                let procedure = serde_json::from_str(&row.data)
+                    .map_err(|e| AppError::Internal(format!("procedure {code}: {e}")))?;
+                Some(Arc::new(CachedProcedureRow { row, procedure }))
+            }
+            None => None,
+        };
+        if let Ok(mut cache) = self.procedures.lock() {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(code.to_owned(), (std::time::Instant::now(), fresh.clone()));
+        }
+        Ok(fresh)
+    }
+
+    /// Forgets cached procedures (after a catalogue write).
+    pub(crate) fn forget_procedures(&self) {
+        if let Ok(mut cache) = self.procedures.lock() {
+            cache.clear();
+        }
     }
 
     /// The calendar in force now.

@@ -317,10 +317,10 @@ impl App {
         event: &Event,
         due: Option<DateTime>,
     ) -> Result<Vec<NewOutboxMessage>> {
-        let row = self.store.procedure(&dossier.procedure_code).await?;
+        let p = self.procedure_cached(&dossier.procedure_code).await?;
         let ctx = EncodeContext {
-            procedure_name: row.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
-            field: row.map(|r| r.field).unwrap_or_default(),
+            procedure_name: p.as_ref().map(|p| p.row.name.clone()).unwrap_or_default(),
+            field: p.map(|p| p.row.field.clone()).unwrap_or_default(),
             due,
             units: self.units()?,
         };
