@@ -58,7 +58,7 @@ const BATCH: usize = 50_000;
 const CHECKED: [&str; 5] = ["2.1", "3.3", "3.6", "4.1", "5.4"];
 
 /// A small deterministic generator (xorshift).
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -72,7 +72,7 @@ impl Rng {
         self.next() % n.max(1)
     }
 
-    fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 
@@ -255,7 +255,13 @@ impl Gen {
     }
 }
 
-fn csv_line(w: &mut impl std::io::Write, f: &DossierFacts) -> std::io::Result<()> {
+/// The header of facts.csv (the columns of `csv_line`).
+pub(crate) const FACTS_CSV_HEADER: &str = "code,unit,procedure_code,received_day,end_kind,end_day,\
+     late_from,verdict,online,full_online_proc,fee_bearing,paid_online,digitised,reused,synced,\
+     e_result,supplement_requests,used_cd,limit_cd,rating";
+
+/// One fact as a line of facts.csv (also written by `cchc bench generate --export`).
+pub(crate) fn csv_line(w: &mut impl std::io::Write, f: &DossierFacts) -> std::io::Result<()> {
     let d = |x: Option<Date>| x.map(|d| d.to_string()).unwrap_or_default();
     writeln!(
         w,
@@ -292,7 +298,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 #[derive(Debug, Serialize)]
-struct QueryTiming {
+pub(crate) struct QueryTiming {
     query: String,
     period: String,
     reps: usize,
@@ -339,7 +345,7 @@ struct Report {
     shares: BTreeMap<String, f64>,
 }
 
-async fn time_query<F, Fut, T>(
+pub(crate) async fn time_query<F, Fut, T>(
     name: &str,
     period: &Period,
     reps: usize,
@@ -371,7 +377,7 @@ where
 
 /// The Kon Tum part of today's province: communes with a Kon Tum predecessor (weights spread
 /// 0.5-1.5) and the province's departments and service centre (each about two communes).
-fn kon_tum_units(app: &App, rng: &mut Rng) -> anyhow::Result<(Vec<String>, Vec<f64>)> {
+pub(crate) fn kon_tum_units(app: &App, rng: &mut Rng) -> anyhow::Result<(Vec<String>, Vec<f64>)> {
     let tree = app.units()?;
     let mut units = Vec::new();
     let mut weights = Vec::new();
@@ -469,12 +475,7 @@ pub fn run(args: &IndicatorsBenchArgs, database_url: &str, out: &mut String) -> 
         // 1. Fill, and the facts to CSV; the quarter's measures from the facts one by one.
         let csv_path = args.out.join("facts.csv");
         let mut csv = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&csv_path)?);
-        writeln!(
-            csv,
-            "code,unit,procedure_code,received_day,end_kind,end_day,late_from,verdict,online,\
-             full_online_proc,fee_bearing,paid_online,digitised,reused,synced,e_result,\
-             supplement_requests,used_cd,limit_cd,rating"
-        )?;
+        writeln!(csv, "{FACTS_CSV_HEADER}")?;
         let (mut gen_s, mut fill_s, mut csv_s) = (0.0, 0.0, 0.0);
         let mut expected = Measures::default();
         let mut shares: BTreeMap<String, f64> = BTreeMap::new();

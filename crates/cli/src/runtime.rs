@@ -13,9 +13,21 @@ pub fn block_on<F: std::future::Future>(f: F) -> anyhow::Result<F::Output> {
     Ok(rt.block_on(f))
 }
 
-/// Opens (and migrates) the database and builds the app on the calendar data.
+/// The read replica's URL (`--replica-url`), set once by `main` before the command runs.
+/// Global because every command opens the app through `open_app`: the flag does not have to
+/// be threaded through each command's arguments.
+static REPLICA_URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// Records `--replica-url` for `open_app` (only the first call counts).
+pub fn set_replica_url(url: Option<String>) {
+    let _ = REPLICA_URL.set(url);
+}
+
+/// Opens (and migrates) the database and builds the app on the calendar data. With
+/// `--replica-url`, the store's read-only queries go to that replica.
 pub async fn open_app(database_url: &str, data: Option<&Path>) -> anyhow::Result<App> {
-    let store = cchc_store::Store::connect(database_url)
+    let replica = REPLICA_URL.get().and_then(|u| u.as_deref());
+    let store = cchc_store::Store::connect_with_replica(database_url, replica)
         .await
         .map_err(|e| anyhow::anyhow!("không mở được cơ sở dữ liệu {database_url}: {e}"))?;
     let calendar = data_dir::calendar(data)?;

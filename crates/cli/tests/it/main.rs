@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bench_generate;
 mod calendar;
 mod indicators;
+mod migrate;
 mod ops;
 mod pakn;
 mod sync;
