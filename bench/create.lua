@@ -2,6 +2,7 @@
 -- Bearer token is in the TOKEN environment variable; one dossier per request, each its own
 -- transaction (code sequence, first event, projection, facts, rollups, outbox).
 wrk.method = "POST"
+wrk.path = "/api/v1/dossiers"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. assert(os.getenv("TOKEN"), "TOKEN missing")
 wrk.body = [[{"procedure_code":"1.004194","channel":"counter",

@@ -25,11 +25,6 @@ function request()
   return wrk.format("GET", "/api/v1/public/dossiers/" .. codes[i] .. "?secret=" .. secret)
 end
 
-local bad = 0
-function response(status, headers, body)
-  if status ~= 200 then bad = bad + 1 end
-end
-
 function done(summary, latency, requests)
   io.write(string.format("non2xx_or_3xx %d\n", summary.errors.status))
 end

@@ -85,7 +85,7 @@ def row(label, f, fmt=num):
         for b in backends:
             try:
                 cells.append(fmt(f(b, n)))
-            except (KeyError, TypeError, ZeroDivisionError):
+            except (KeyError, TypeError, ZeroDivisionError, ValueError):
                 cells.append("–")
     rows.append((label, cells))
 

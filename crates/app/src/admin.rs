@@ -196,7 +196,7 @@ impl App {
         settings: Vec<ChannelSetting>,
     ) -> Result<cchc_domain::procedure::Procedure> {
         admin_only(who)?;
-        let mut p = self.procedure(code).await?;
+        let mut p = self.procedure_fresh(code).await?;
         for s in settings {
             let text = s.limit.trim();
             let limit = if text.is_empty() {

@@ -120,7 +120,7 @@ impl App {
                 "chỉ quản trị CCHC được sửa thiết lập thủ tục".into(),
             ));
         }
-        let mut p = self.procedure(code).await?;
+        let mut p = self.procedure_fresh(code).await?;
         if let Some(k) = settings.online_kind {
             p.set_online_kind(k);
         }

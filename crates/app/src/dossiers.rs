@@ -401,6 +401,17 @@ impl App {
     }
 
     /// The procedure, typed.
+    /// A procedure read from the store now, not from the cache: for a read-modify-write.
+    pub(crate) async fn procedure_fresh(&self, code: &str) -> Result<Procedure> {
+        let row = self
+            .store
+            .procedure(code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("thủ tục {code}")))?;
+        serde_json::from_str(&row.data)
+            .map_err(|e| AppError::Internal(format!("procedure {code}: {e}")))
+    }
+
     pub async fn procedure(&self, code: &str) -> Result<Procedure> {
         self.procedure_cached(code)
             .await?

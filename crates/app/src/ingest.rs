@@ -3,7 +3,8 @@
 //! together in one transaction. For systems that hand over work in bulk: a counter that
 //! worked offline, the provincial LGSP relaying another system's dossiers, a migration of a
 //! vendor system's open dossiers. All or nothing: the first item a rule refuses fails the
-//! whole batch, naming the item, and nothing is written.
+//! whole batch, naming the item, and no dossier, event or count is written. (The day's code
+//! numbers drawn for its receipts are not reused, as for a single receipt that fails.)
 
 use cchc_domain::dossier::{Dossier, Event};
 use cchc_store::{DossierWrite, NewOutboxMessage, Projected};

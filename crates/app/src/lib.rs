@@ -112,8 +112,9 @@ pub struct App {
     now: Now,
     /// The exchanges dossier events are sent to and how (see `sync`).
     pub(crate) sync: Arc<sync::SyncState>,
-    /// Procedures read recently (see `procedure_cached`).
-    procedures: Arc<Mutex<HashMap<String, CachedProcedure>>>,
+    /// Procedures read recently (see `procedure_cached`), and the number of catalogue writes
+    /// seen, so a read that raced a write is not cached.
+    procedures: Arc<Mutex<(u64, HashMap<String, CachedProcedure>)>>,
 }
 
 /// A procedure as read at `at` (None: not in the catalogue).
@@ -148,7 +149,7 @@ impl App {
             targets: Arc::new(crate::targets::embedded_targets()?),
             now: Arc::new(vietnam_now),
             sync: Arc::new(sync::SyncState::new(sync::SyncSettings::default())?),
-            procedures: Arc::new(Mutex::new(HashMap::new())),
+            procedures: Arc::new(Mutex::new((0, HashMap::new()))),
         };
         app.reload_units().await?;
         app.reload_calendar().await?;
@@ -182,11 +183,14 @@ impl App {
         &self,
         code: &str,
     ) -> Result<Option<Arc<CachedProcedureRow>>> {
-        if let Ok(cache) = self.procedures.lock()
-            && let Some((at, p)) = cache.get(code)
-            && at.elapsed() < PROCEDURE_TTL
-        {
-            return Ok(p.clone());
+        let mut generation = 0;
+        if let Ok(cache) = self.procedures.lock() {
+            generation = cache.0;
+            if let Some((at, p)) = cache.1.get(code)
+                && at.elapsed() < PROCEDURE_TTL
+            {
+                return Ok(p.clone());
+            }
         }
         let fresh = match self.store.procedure(code).await? {
             Some(row) => {
@@ -196,11 +200,15 @@ impl App {
             }
             None => None,
         };
-        if let Ok(mut cache) = self.procedures.lock() {
-            if cache.len() > 10_000 {
-                cache.clear();
+        if let Ok(mut cache) = self.procedures.lock()
+            && cache.0 == generation
+        {
+            if cache.1.len() > 10_000 {
+                cache.1.clear();
             }
-            cache.insert(code.to_owned(), (std::time::Instant::now(), fresh.clone()));
+            cache
+                .1
+                .insert(code.to_owned(), (std::time::Instant::now(), fresh.clone()));
         }
         Ok(fresh)
     }
@@ -208,7 +216,8 @@ impl App {
     /// Forgets cached procedures (after a catalogue write).
     pub(crate) fn forget_procedures(&self) {
         if let Ok(mut cache) = self.procedures.lock() {
-            cache.clear();
+            cache.0 += 1;
+            cache.1.clear();
         }
     }
 
@@ -323,4 +332,19 @@ pub(crate) fn sha256_hex(text: &str) -> String {
 
 pub(crate) fn civil(dt: DateTime) -> String {
     dt.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Stored times have whole seconds; a time hashed at a finer grain (the PAKN chain hashes
+    /// its events' fields, `at` among them) could not be re-hashed from its row.
+    #[test]
+    fn now_has_whole_seconds_as_every_stored_time() {
+        let now = super::vietnam_now();
+        assert_eq!(now.subsec_nanosecond(), 0);
+        assert_eq!(
+            super::civil(now).parse::<jiff::civil::DateTime>().ok(),
+            Some(now)
+        );
+    }
 }

@@ -265,11 +265,22 @@ impl Store {
             return Ok(());
         }
         let anonymous = matches!(self.backend, Backend::Sqlite(_));
-        on_pool!(self, pool => {
+        let first = writes[0].dossier.code.clone();
+        let done: Result<()> = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             Self::write_in(&mut tx, writes, anonymous).await?;
             tx.commit().await?;
             Ok(())
+        });
+        // A deadlock or serialization failure (PostgreSQL) means another writer got there
+        // first: the caller reloads and tries again, as after a version conflict.
+        done.map_err(|e| match e {
+            StoreError::Db(sqlx::Error::Database(db))
+                if matches!(db.code().as_deref(), Some("40P01" | "40001")) =>
+            {
+                StoreError::Conflict(first)
+            }
+            other => other,
         })
     }
 
@@ -289,8 +300,10 @@ impl Store {
         for<'q> Vec<u8>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
         for<'a> &'a str: sqlx::ColumnIndex<<DB as sqlx::Database>::Row>,
     {
-        let (new, changed): (Vec<&DossierWrite>, Vec<&DossierWrite>) =
+        let (new, mut changed): (Vec<&DossierWrite>, Vec<&DossierWrite>) =
             writes.iter().partition(|w| w.expected_version.is_none());
+        // One lock order for every writer, so two batches never wait on each other in a cycle.
+        changed.sort_by(|a, b| a.dossier.code.cmp(&b.dossier.code));
 
         // 1. New rows.
         let rows = new

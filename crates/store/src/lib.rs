@@ -1151,18 +1151,25 @@ impl Store {
                     }
                 })
                 .collect();
-            // LEFT JOIN: a row without events is reported as corrupt, not as missing.
+            // LEFT JOIN: a row without events is reported as corrupt, not as missing. The codes
+            // are repeated on the events' side so PostgreSQL probes each event partition's key
+            // instead of hashing every event (no partition key is known from a code alone).
+            let list = marks.join(", ");
             let sql = format!(
                 "SELECT d.code AS dossier_code, d.secret_hash, d.owner_account, d.due_at, \
                  e.seq, e.at, e.kind, e.unit_id, e.canonical, e.prev_hash, e.hash \
-                 FROM dossiers d LEFT JOIN dossier_events e ON e.dossier_code = d.code \
-                 WHERE d.code IN ({}) ORDER BY d.code, e.seq",
-                marks.join(", ")
+                 FROM dossiers d LEFT JOIN dossier_events e \
+                 ON e.dossier_code = d.code AND e.dossier_code IN ({list}) \
+                 WHERE d.code IN ({list}) ORDER BY d.code, e.seq"
             );
             on_pool!(self, pool => {
                 let mut q = sqlx::query(AssertSqlSafe(sql));
-                for c in chunk {
-                    q = q.bind(c.clone());
+                // `?` marks are positional: the codes once for each list; `$n` marks are reused.
+                let passes = if anonymous { 2 } else { 1 };
+                for _ in 0..passes {
+                    for c in chunk {
+                        q = q.bind(c.clone());
+                    }
                 }
                 let rows = q.fetch_all(pool).await?;
                 let mut current: Option<(String, DossierMeta, Vec<Event>)> = None;

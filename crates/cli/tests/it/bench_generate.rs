@@ -390,14 +390,24 @@ async fn generates_on_postgres_when_configured() {
         .unwrap();
     let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
     let url = format!("{base}/{name}");
+    pg_generate_checks(&url).await;
+    Store::connect_admin(&admin)
+        .await
+        .unwrap()
+        .execute_raw_for_tests(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+}
+
+async fn pg_generate_checks(url: &str) {
     let n = 2000;
-    let report = generate(&url, n, 11, None);
+    let report = generate(url, n, 11, None);
     assert_eq!(report["backend"], "postgres");
     assert_eq!(report["rows"]["dossiers"], n);
     assert_eq!(report["rollups_match_facts"], true, "{report}");
-    let audit = ok(&url, &["audit", "verify"]);
+    let audit = ok(url, &["audit", "verify"]);
     assert!(audit.contains(&format!("{n} hồ sơ")), "{audit}");
-    let store = Store::connect(&url).await.unwrap();
+    let store = Store::connect(url).await.unwrap();
     rollups_equal_facts(&store).await;
     // The same rows as on SQLite.
     let db = Db::new("pg-twin");
