@@ -21,6 +21,7 @@
 //!   district one-stop offices take the commune-level procedures that were district-level then
 //!   (land, household businesses, construction, civil status with foreign elements, …).
 
+use crate::seeded::{Rng, Weighted, fnv, splitmix};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -266,104 +267,6 @@ impl fmt::Display for DemoReport {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Randomness
-
-/// SplitMix64: spreads a seed over 64 bits.
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// FNV-1a of a text, to derive stable per-item randomness.
-fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
-}
-
-/// xorshift64*: deterministic and dependency-free.
-#[derive(Debug, Clone)]
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Self(splitmix(seed).max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            lo
-        } else {
-            lo + self.below((hi - lo + 1) as u64) as i64
-        }
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        items.get(self.below(items.len() as u64) as usize)
-    }
-}
-
-/// Items with weights, picked in O(log n).
-#[derive(Debug, Clone)]
-struct Weighted<T> {
-    items: Vec<T>,
-    cumulative: Vec<f64>,
-}
-
-impl<T> Weighted<T> {
-    fn new(pairs: impl IntoIterator<Item = (T, f64)>) -> Self {
-        let mut items = Vec::new();
-        let mut cumulative = Vec::new();
-        let mut total = 0.0;
-        for (item, w) in pairs {
-            if w > 0.0 && w.is_finite() {
-                total += w;
-                items.push(item);
-                cumulative.push(total);
-            }
-        }
-        Self { items, cumulative }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    fn pick(&self, rng: &mut Rng) -> Option<&T> {
-        let total = *self.cumulative.last()?;
-        let x = rng.unit() * total;
-        let i = self
-            .cumulative
-            .partition_point(|&c| c <= x)
-            .min(self.items.len() - 1);
-        self.items.get(i)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Time
 
 const MERGER: Date = FIRST_DAY_2025;
@@ -432,7 +335,7 @@ fn due_of(view: &DossierView) -> Option<DateTime> {
 
 /// Fields handled by central or vertical agencies (tax, customs, police, banks, social
 /// insurance, courts …), not at a provincial or commune one-stop shop.
-const EXCLUDED_FIELDS: &[&str] = &[
+pub const EXCLUDED_FIELDS: &[&str] = &[
     "thue",
     "hai quan",
     "kho bac",
@@ -465,7 +368,7 @@ const EXCLUDED_FIELDS: &[&str] = &[
 ];
 
 /// Commune one-stop shops: civil status, residence and certification first.
-const COMMUNE_FIELDS: &[(&str, f64)] = &[
+pub const COMMUNE_FIELDS: &[(&str, f64)] = &[
     ("cu tru", 30.0),
     ("ho tich", 30.0),
     ("chung thuc", 22.0),
@@ -480,7 +383,7 @@ const COMMUNE_FIELDS: &[(&str, f64)] = &[
 const COMMUNE_OTHER: f64 = 0.6;
 
 /// District one-stop offices before 2025: the commune-level procedures that were district-level.
-const DISTRICT_FIELDS: &[(&str, f64)] = &[
+pub const DISTRICT_FIELDS: &[(&str, f64)] = &[
     ("tai chinh dat dai", 3.0),
     ("dat dai", 15.0),
     ("ho kinh doanh", 10.0),
@@ -498,7 +401,7 @@ const DISTRICT_FIELDS: &[(&str, f64)] = &[
 ];
 
 /// Provincial departments: land, roads and driving licences, enterprises, construction first.
-const PROVINCE_FIELDS: &[(&str, f64)] = &[
+pub const PROVINCE_FIELDS: &[(&str, f64)] = &[
     ("tai chinh dat dai", 3.0),
     ("dat dai", 14.0),
     ("sat hach", 6.0),
@@ -520,7 +423,7 @@ const PROVINCE_FIELDS: &[(&str, f64)] = &[
 const PROVINCE_OTHER: f64 = 1.0;
 
 /// The most common procedures of their field.
-const POPULAR: &[(&str, f64)] = &[
+pub const POPULAR: &[(&str, f64)] = &[
     ("1.004194", 4.0), // Đăng ký tạm trú
     ("1.004222", 3.0), // Đăng ký thường trú
     ("1.002755", 2.0), // Gia hạn tạm trú
@@ -530,7 +433,7 @@ const POPULAR: &[(&str, f64)] = &[
 
 /// Which department handles a field: keywords of the folded field, Kon Tum's department before
 /// the merger, Quảng Ngãi's after (first match wins; otherwise the service centre).
-const DEPARTMENTS: &[(&[&str], &str, &str)] = &[
+pub const DEPARTMENTS: &[(&[&str], &str, &str)] = &[
     (
         &[
             "dat dai",
@@ -781,11 +684,7 @@ const HIGHLAND_MEN: &[&str] = &[
 ];
 const HIGHLAND_WOMEN: &[&str] = &["Blin", "Hơn", "Mai", "Nhung", "Lan", "Dương", "Hia", "Pêng"];
 
-fn any<'a>(rng: &mut Rng, items: &[&'a str]) -> &'a str {
-    rng.pick(items).copied().unwrap_or("")
-}
-
-fn person_name(rng: &mut Rng) -> (String, bool) {
+pub fn person_name(rng: &mut Rng) -> (String, bool) {
     let woman = rng.chance(0.5);
     if rng.chance(0.18) {
         let (prefix, given) = if woman {
@@ -793,7 +692,7 @@ fn person_name(rng: &mut Rng) -> (String, bool) {
         } else {
             ("A", HIGHLAND_MEN)
         };
-        return (format!("{prefix} {}", any(rng, given)), woman);
+        return (format!("{prefix} {}", rng.any(given)), woman);
     }
     let (middle, given) = if woman {
         (MIDDLE_WOMEN, GIVEN_WOMEN)
@@ -803,9 +702,9 @@ fn person_name(rng: &mut Rng) -> (String, bool) {
     (
         format!(
             "{} {} {}",
-            any(rng, SURNAMES),
-            any(rng, middle),
-            any(rng, given)
+            rng.any(SURNAMES),
+            rng.any(middle),
+            rng.any(given)
         ),
         woman,
     )
@@ -813,7 +712,7 @@ fn person_name(rng: &mut Rng) -> (String, bool) {
 
 /// A citizen identity number: province of birth (062 Kon Tum, 051 Quảng Ngãi), sex and century,
 /// year of birth, six digits.
-fn cccd(rng: &mut Rng, woman: bool) -> String {
+pub fn cccd(rng: &mut Rng, woman: bool) -> String {
     let province = if rng.chance(0.8) { "062" } else { "051" };
     let year = rng.range(1950, 2006);
     let sex_century = match (year >= 2000, woman) {
@@ -829,13 +728,10 @@ fn cccd(rng: &mut Rng, woman: bool) -> String {
     )
 }
 
-fn phone(rng: &mut Rng) -> String {
-    let prefix = any(
-        rng,
-        &[
-            "090", "091", "093", "098", "097", "086", "035", "038", "077",
-        ],
-    );
+pub fn phone(rng: &mut Rng) -> String {
+    let prefix = rng.any(&[
+        "090", "091", "093", "098", "097", "086", "035", "038", "077",
+    ]);
     format!("{prefix}{:07}", rng.below(10_000_000))
 }
 
@@ -869,7 +765,7 @@ fn person(rng: &mut Rng, with_email: bool) -> Person {
     }
 }
 
-const COMPANY_WORDS: &[&str] = &[
+pub const COMPANY_WORDS: &[&str] = &[
     "Tây Nguyên",
     "Ngọc Linh",
     "Đăk Bla",
@@ -1006,7 +902,7 @@ async fn load_procedures(app: &App) -> Result<Vec<Procedure>> {
     Ok(out)
 }
 
-fn address_of(tree: &UnitTree, id: &str) -> String {
+pub fn address_of(tree: &UnitTree, id: &str) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(u) = tree.get(id) {
         parts.push(u.full_name.clone());
@@ -1453,7 +1349,7 @@ fn plan_all(
                 let owner = person(&mut rng, true);
                 ApplicantInput {
                     kind: ApplicantKind::Business,
-                    name: format!("Công ty TNHH {}", any(&mut rng, COMPANY_WORDS)),
+                    name: format!("Công ty TNHH {}", rng.any(COMPANY_WORDS)),
                     id_number: format!("61{:08}", rng.below(100_000_000)),
                     phone: owner.phone,
                     email: owner.email,
@@ -1494,17 +1390,15 @@ fn plan_all(
         });
         if rng.chance(0.5) {
             components.push(ComponentInput {
-                name: any(
-                    &mut rng,
-                    &[
+                name: rng
+                    .any(&[
                         "Giấy tờ chứng minh chỗ ở hợp pháp",
                         "Bản sao giấy tờ liên quan",
                         "Giấy chứng nhận quyền sử dụng đất",
                         "Văn bản ủy quyền",
                         "Sơ đồ vị trí",
-                    ],
-                )
-                .into(),
+                    ])
+                    .into(),
                 digitised,
                 reused: rng.chance(0.15),
                 from_national_data: false,
@@ -1922,18 +1816,15 @@ impl<'a> Run<'a> {
         let n = self.rand(1, 3) as usize;
         let mut items: Vec<String> = Vec::new();
         for _ in 0..n {
-            let item = any(
-                &mut self.plan.rng,
-                &[
-                    "Bản sao giấy tờ chứng minh chỗ ở hợp pháp",
-                    "Tờ khai ghi thiếu thông tin, đề nghị khai lại đầy đủ",
-                    "Bản chính giấy tờ để đối chiếu",
-                    "Văn bản ủy quyền có chứng thực",
-                    "Sơ đồ vị trí thửa đất",
-                    "Giấy tờ chứng minh quan hệ nhân thân",
-                    "Ảnh chụp giấy tờ bị mờ, đề nghị nộp lại bản rõ nét",
-                ],
-            );
+            let item = self.plan.rng.any(&[
+                "Bản sao giấy tờ chứng minh chỗ ở hợp pháp",
+                "Tờ khai ghi thiếu thông tin, đề nghị khai lại đầy đủ",
+                "Bản chính giấy tờ để đối chiếu",
+                "Văn bản ủy quyền có chứng thực",
+                "Sơ đồ vị trí thửa đất",
+                "Giấy tờ chứng minh quan hệ nhân thân",
+                "Ảnh chụp giấy tờ bị mờ, đề nghị nộp lại bản rõ nét",
+            ]);
             if !items.iter().any(|i| i == item) {
                 items.push(item.to_owned());
             }
@@ -2014,14 +1905,11 @@ impl<'a> Run<'a> {
             let at = add_work(&self.clock, self.t, wait)?;
             match self.plan.fate {
                 Fate::Refuse => {
-                    let reason = any(
-                        &mut self.plan.rng,
-                        &[
-                            "Hồ sơ không thuộc thẩm quyền giải quyết của đơn vị",
-                            "Thành phần hồ sơ không đúng quy định",
-                            "Nộp trùng hồ sơ đã tiếp nhận trước đó",
-                        ],
-                    );
+                    let reason = self.plan.rng.any(&[
+                        "Hồ sơ không thuộc thẩm quyền giải quyết của đơn vị",
+                        "Thành phần hồ sơ không đúng quy định",
+                        "Nộp trùng hồ sơ đã tiếp nhận trước đó",
+                    ]);
                     self.act(
                         Who::Officer,
                         at,
@@ -2131,9 +2019,7 @@ impl<'a> Run<'a> {
         match self.plan.fate {
             Fate::Stop => {
                 let at = self.soon(60, 2400, 0.5)?;
-                let reason = any(
-                    &mut self.plan.rng,
-                    &[
+                let reason = self.plan.rng.any(&[
                         "Phát hiện giấy tờ trong hồ sơ có dấu hiệu giả mạo, chuyển cơ quan có thẩm quyền",
                         "Có tranh chấp phát sinh, chờ giải quyết của Tòa án",
                         "Người nộp hồ sơ đã chết, không có người thừa kế đề nghị tiếp tục",
@@ -2196,15 +2082,12 @@ impl<'a> Run<'a> {
             };
             let noticed = add_work(&self.clock, due.max(self.t), delay)?;
             let new_due = add_work(&self.clock, noticed, self.plan.rng.range(1, 5) * 480)?;
-            let reason = any(
-                &mut self.plan.rng,
-                &[
-                    "Hồ sơ cần xác minh thêm tại cơ quan có liên quan",
-                    "Chờ ý kiến của cơ quan phối hợp giải quyết",
-                    "Cán bộ thụ lý nghỉ ốm đột xuất, chưa kịp bàn giao",
-                    "Sự cố phần mềm một cửa điện tử, chậm cập nhật kết quả",
-                ],
-            );
+            let reason = self.plan.rng.any(&[
+                "Hồ sơ cần xác minh thêm tại cơ quan có liên quan",
+                "Chờ ý kiến của cơ quan phối hợp giải quyết",
+                "Cán bộ thụ lý nghỉ ốm đột xuất, chưa kịp bàn giao",
+                "Sự cố phần mềm một cửa điện tử, chậm cập nhật kết quả",
+            ]);
             step!(self.act(
                 Who::Leader,
                 noticed,
@@ -2703,7 +2586,7 @@ mod tests {
         let mut a = Rng::new(7);
         let mut b = Rng::new(7);
         for _ in 0..100 {
-            assert_eq!(a.next(), b.next());
+            assert_eq!(a.next_u64(), b.next_u64());
         }
         let w = Weighted::new([(1, 1.0), (2, 0.0), (3, 3.0)]);
         let mut r = Rng::new(1);

@@ -27,6 +27,7 @@ pub mod payments;
 pub mod plans;
 pub mod proposal_docs;
 pub mod published;
+pub mod seeded;
 pub mod sync;
 pub mod targets;
 

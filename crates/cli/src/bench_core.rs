@@ -61,7 +61,8 @@ struct CoreReport {
 
 const SECRET: &str = "BENCH123";
 
-fn new_dossier() -> NewDossier {
+/// A counter receipt of Đăng ký tạm trú (3 working days), the benchmarks' standard dossier.
+pub(crate) fn new_dossier() -> NewDossier {
     NewDossier {
         procedure_code: "1.004194".into(),
         channel: Channel::Counter,
@@ -79,6 +80,19 @@ fn new_dossier() -> NewDossier {
     }
 }
 
+/// An approval with an electronic result, the benchmarks' standard decision.
+pub(crate) fn decide() -> Action {
+    Action::Decide {
+        outcome: Outcome::Approved,
+        note: String::new(),
+        results: vec![ResultDoc {
+            name: "Kết quả".into(),
+            electronic: true,
+            file_ref: None,
+        }],
+    }
+}
+
 async fn carry(app: &App, who: &Principal) -> anyhow::Result<()> {
     let receipt = app.create_dossier(who, new_dossier()).await?;
     let code = receipt.code;
@@ -91,22 +105,7 @@ async fn carry(app: &App, who: &Principal) -> anyhow::Result<()> {
         },
     )
     .await?;
-    let results = vec![ResultDoc {
-        name: "Kết quả".into(),
-        electronic: true,
-        file_ref: None,
-    }];
-    app.act(
-        who,
-        &code,
-        None,
-        Action::Decide {
-            outcome: Outcome::Approved,
-            note: String::new(),
-            results,
-        },
-    )
-    .await?;
+    app.act(who, &code, None, decide()).await?;
     app.act(
         who,
         &code,

@@ -24,6 +24,11 @@
 //!   rollups are rebuilt from the facts in one pass. Each part is timed, in wall and CPU time
 //!   (the machine may be shared).
 
+use cchc_app::demo::{
+    COMMUNE_FIELDS, COMPANY_WORDS, DEPARTMENTS, DISTRICT_FIELDS, EXCLUDED_FIELDS, POPULAR,
+    PROVINCE_FIELDS, address_of, cccd, person_name, phone,
+};
+use cchc_app::seeded::{Rng, Weighted, fnv, splitmix};
 use cchc_app::{App, Principal};
 use cchc_domain::calendar::{DayMark, DueDate, LimitUnit, Period as WorkPeriod, TimeLimit};
 use cchc_domain::calendar::{WorkingClock, lunar};
@@ -91,105 +96,6 @@ pub const SECRET: &str = "SINH2025";
 const PUBLISHED: &str = "published_par_dossier_stats.csv";
 const PUBLISHED_SCOPE: &str = "Kon Tum";
 const PUBLISHED_PERIOD: &str = "2023-Q3";
-
-// ---------------------------------------------------------------------------------------------
-// Randomness
-
-/// SplitMix64: spreads a seed over 64 bits.
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// FNV-1a of a text: stable per-item randomness.
-fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
-}
-
-/// xorshift64*: deterministic, no dependency.
-#[derive(Debug, Clone)]
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Self(splitmix(seed).max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            lo
-        } else {
-            lo + self.below((hi - lo + 1) as u64) as i64
-        }
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-
-    fn any<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items
-            .get(self.below(items.len() as u64) as usize)
-            .copied()
-            .unwrap_or("")
-    }
-}
-
-/// Items with weights, picked in O(log n).
-#[derive(Debug, Clone)]
-struct Weighted<T> {
-    items: Vec<T>,
-    cumulative: Vec<f64>,
-}
-
-impl<T> Weighted<T> {
-    fn new(pairs: impl IntoIterator<Item = (T, f64)>) -> Self {
-        let (mut items, mut cumulative, mut total) = (Vec::new(), Vec::new(), 0.0);
-        for (item, w) in pairs {
-            if w > 0.0 && w.is_finite() {
-                total += w;
-                items.push(item);
-                cumulative.push(total);
-            }
-        }
-        Self { items, cumulative }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    fn pick(&self, rng: &mut Rng) -> Option<&T> {
-        let total = *self.cumulative.last()?;
-        let x = rng.unit() * total;
-        let i = self
-            .cumulative
-            .partition_point(|&c| c <= x)
-            .min(self.items.len() - 1);
-        self.items.get(i)
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Published figures
@@ -393,195 +299,10 @@ fn check_scope(tree: &UnitTree, scope: &Scope) -> anyhow::Result<()> {
 // ---------------------------------------------------------------------------------------------
 // Catalogue: which procedures each kind of unit receives, and how often
 
-/// Fields of central or vertical agencies (tax, customs, police, banks, insurance, courts …),
-/// not received at a provincial or commune one-stop shop.
-const EXCLUDED_FIELDS: &[&str] = &[
-    "thue",
-    "hai quan",
-    "kho bac",
-    "ngan hang",
-    "ngoai hoi",
-    "thanh toan",
-    "tin dung",
-    "tien te",
-    "kho quy",
-    "chung khoan",
-    "du tru",
-    "xuat nhap canh",
-    "can cuoc",
-    "dinh danh",
-    "vu khi",
-    "phong chay",
-    "phuong tien giao thong co gioi",
-    "con dau",
-    "an ninh",
-    "trat tu",
-    "thi hanh an",
-    "toa an",
-    "bhxh",
-    "bhyt",
-    "bao hiem",
-    "hang hai",
-    "duong sat",
-    "dang kiem",
-    "khieu nai",
-];
-
-/// Commune one-stop shops: residence, civil status and certification first.
-const COMMUNE_FIELDS: &[(&str, f64)] = &[
-    ("cu tru", 30.0),
-    ("ho tich", 30.0),
-    ("chung thuc", 22.0),
-    ("dat dai", 6.0),
-    ("nguoi co cong", 3.0),
-    ("ho kinh doanh", 3.0),
-    ("giam ngheo", 2.0),
-    ("chinh sach", 2.0),
-    ("nong nghiep", 2.0),
-    ("hoat dong xay dung", 2.0),
-];
 const COMMUNE_OTHER: f64 = 0.6;
 
-/// District one-stop offices before 2025: the commune-level procedures that were district-level
-/// (the 2026 catalogue has no district level any more).
-const DISTRICT_FIELDS: &[(&str, f64)] = &[
-    ("tai chinh dat dai", 3.0),
-    ("dat dai", 15.0),
-    ("ho kinh doanh", 10.0),
-    ("chung thuc", 8.0),
-    ("hoat dong xay dung", 6.0),
-    ("nguoi co cong", 4.0),
-    ("nha o", 2.0),
-    ("quy hoach", 2.0),
-    ("giam ngheo", 2.0),
-    ("hop tac xa", 2.0),
-    ("lam nghiep", 1.0),
-    ("nong nghiep", 1.0),
-    ("thuy loi", 1.0),
-];
-
-/// Provincial departments: land, roads and licences, enterprises, construction first.
-const PROVINCE_FIELDS: &[(&str, f64)] = &[
-    ("tai chinh dat dai", 3.0),
-    ("dat dai", 14.0),
-    ("sat hach", 6.0),
-    ("duong bo", 10.0),
-    ("thanh lap va hoat dong cua doanh nghiep", 10.0),
-    ("dau tu tai viet nam", 3.0),
-    ("hoat dong xay dung", 6.0),
-    ("nha o", 3.0),
-    ("ly lich tu phap", 6.0),
-    ("cong chung", 3.0),
-    ("nguoi co cong", 3.0),
-    ("lam nghiep", 2.0),
-    ("thu y", 2.0),
-    ("trong trot", 2.0),
-    ("tai nguyen nuoc", 2.0),
-    ("moi truong", 2.0),
-    ("ho tich", 2.0),
-];
 const PROVINCE_OTHER: f64 = 1.0;
 
-/// The most common procedures of their field.
-const POPULAR: &[(&str, f64)] = &[
-    ("1.004194", 4.0), // Đăng ký tạm trú
-    ("1.004222", 3.0), // Đăng ký thường trú
-    ("2.000908", 4.0), // Cấp bản sao từ sổ gốc
-];
-
-/// Which department receives a field (keywords of the folded field): its slug before the
-/// merger (Kon Tum) and after (Quảng Ngãi). Other fields go to the service centre.
-const DEPARTMENTS: &[(&[&str], &str, &str)] = &[
-    (
-        &[
-            "dat dai",
-            "tai nguyen nuoc",
-            "dia chat",
-            "khoang san",
-            "moi truong",
-            "bien va hai dao",
-            "do dac",
-            "khi tuong",
-        ],
-        "so-tai-nguyen-va-moi-truong",
-        "so-nong-nghiep-va-moi-truong",
-    ),
-    (
-        &[
-            "lam nghiep",
-            "thu y",
-            "trong trot",
-            "chan nuoi",
-            "thuy san",
-            "thuy loi",
-            "nong nghiep",
-            "kinh te hop tac",
-        ],
-        "so-nong-nghiep-va-phat-trien-nong-thon",
-        "so-nong-nghiep-va-moi-truong",
-    ),
-    (
-        &["duong bo", "sat hach", "duong thuy"],
-        "so-giao-thong-van-tai",
-        "so-xay-dung",
-    ),
-    (
-        &[
-            "xay dung",
-            "nha o",
-            "bat dong san",
-            "quy hoach",
-            "ha tang",
-            "kien truc",
-        ],
-        "so-xay-dung",
-        "so-xay-dung",
-    ),
-    (
-        &["doanh nghiep", "dau tu", "dau thau", "hop tac xa"],
-        "so-ke-hoach-va-dau-tu",
-        "so-tai-chinh",
-    ),
-    (
-        &["cong san", "quan ly gia", "tai chinh"],
-        "so-tai-chinh",
-        "so-tai-chinh",
-    ),
-    (
-        &[
-            "cong chung",
-            "luat su",
-            "thua phat lai",
-            "tro giup phap ly",
-            "giam dinh tu phap",
-            "dau gia",
-            "quoc tich",
-            "ly lich tu phap",
-            "ho tich",
-            "chung thuc",
-            "nuoi con nuoi",
-            "boi thuong nha nuoc",
-        ],
-        "so-tu-phap",
-        "so-tu-phap",
-    ),
-    (
-        &[
-            "nguoi co cong",
-            "lao dong",
-            "viec lam",
-            "giam ngheo",
-            "chinh sach",
-        ],
-        "so-lao-dong-thuong-binh-va-xa-hoi",
-        "so-noi-vu",
-    ),
-    (
-        &["thi dua", "ton giao", "van thu"],
-        "so-noi-vu",
-        "so-noi-vu",
-    ),
-];
 const SERVICE_CENTRE: &str = "trung-tam-phuc-vu-hanh-chinh-cong";
 
 /// Typical fees when the catalogue gives no amount.
@@ -704,86 +425,6 @@ impl Pool {
 // ---------------------------------------------------------------------------------------------
 // People
 
-const SURNAMES: &[&str] = &[
-    "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan",
-    "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương",
-];
-const MIDDLE_MEN: &[&str] = &["Văn", "Đức", "Minh", "Quốc", "Hữu", "Thanh", "Công", "Xuân"];
-const MIDDLE_WOMEN: &[&str] = &["Thị", "Thị", "Ngọc", "Thu", "Thanh", "Hoài", "Kim", "Mỹ"];
-const GIVEN_MEN: &[&str] = &[
-    "An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Minh", "Nam", "Phúc", "Quân",
-    "Sơn", "Tâm", "Thắng", "Trung", "Tuấn", "Việt", "Vinh", "Hiếu",
-];
-const GIVEN_WOMEN: &[&str] = &[
-    "Anh", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Nga", "Nhung", "Phương",
-    "Thảo", "Trang", "Vy", "Yến", "Hiền", "Loan", "Ngân", "Thủy",
-];
-/// Xơ Đăng, Ba Na and Gia Rai names of the Central Highlands: "A" for men, "Y" for women.
-const HIGHLAND_MEN: &[&str] = &[
-    "Thút", "Khoa", "Blong", "Đam", "Hyun", "Sang", "Tim", "Nhong",
-];
-const HIGHLAND_WOMEN: &[&str] = &["Blin", "Hơn", "Mai", "Nhung", "Lan", "Dương", "Hia", "Pêng"];
-const COMPANY_WORDS: &[&str] = &[
-    "Tây Nguyên",
-    "Ngọc Linh",
-    "Đăk Bla",
-    "Sa Thầy",
-    "Măng Đen",
-    "Kon Plông",
-    "Hưng Thịnh",
-    "Phú Gia",
-    "Thành Công",
-    "Sâm Ngọc Linh",
-];
-
-fn person_name(rng: &mut Rng) -> (String, bool) {
-    let woman = rng.chance(0.5);
-    if rng.chance(0.18) {
-        let (prefix, given) = if woman {
-            ("Y", HIGHLAND_WOMEN)
-        } else {
-            ("A", HIGHLAND_MEN)
-        };
-        return (format!("{prefix} {}", rng.any(given)), woman);
-    }
-    let (middle, given) = if woman {
-        (MIDDLE_WOMEN, GIVEN_WOMEN)
-    } else {
-        (MIDDLE_MEN, GIVEN_MEN)
-    };
-    let name = format!(
-        "{} {} {}",
-        rng.any(SURNAMES),
-        rng.any(middle),
-        rng.any(given)
-    );
-    (name, woman)
-}
-
-/// A citizen identity number: province of birth, sex and century, year of birth, six digits.
-fn cccd(rng: &mut Rng, woman: bool) -> String {
-    let province = if rng.chance(0.8) { "062" } else { "051" };
-    let year = rng.range(1950, 2006);
-    let sex_century = match (year >= 2000, woman) {
-        (false, false) => 0,
-        (false, true) => 1,
-        (true, false) => 2,
-        (true, true) => 3,
-    };
-    format!(
-        "{province}{sex_century}{:02}{:06}",
-        year % 100,
-        rng.below(1_000_000)
-    )
-}
-
-fn phone(rng: &mut Rng) -> String {
-    let prefix = rng.any(&[
-        "090", "091", "093", "098", "097", "086", "035", "038", "077",
-    ]);
-    format!("{prefix}{:07}", rng.below(10_000_000))
-}
-
 // ---------------------------------------------------------------------------------------------
 // The world: units, their staff and procedures
 
@@ -818,19 +459,6 @@ impl UnitGen {
     fn active_on(&self, day: Date) -> bool {
         self.valid_from <= day && self.valid_to.is_none_or(|to| day <= to)
     }
-}
-
-fn address_of(tree: &UnitTree, id: &str) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(u) = tree.get(id) {
-        parts.push(u.full_name.clone());
-    }
-    for a in tree.ancestors(id) {
-        if !parts.iter().any(|p| p == &a.full_name) {
-            parts.push(a.full_name.clone());
-        }
-    }
-    parts.join(", ")
 }
 
 /// A short handle for account names: `w.23281`, `p2025.51.so-tu-phap`.
@@ -1049,7 +677,7 @@ fn build_world(
         }
         let (officer_title, leader_title) = titles(u.kind);
         let h = handle(&id);
-        let mut r = Rng::new(seed ^ fnv(&id) ^ staff_rng.next());
+        let mut r = Rng::new(seed ^ fnv(&id) ^ staff_rng.next_u64());
         let n = (2 + (weight * 1.5) as usize).min(6);
         let officers = (1..=n)
             .map(|k| Actor {

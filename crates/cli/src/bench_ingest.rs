@@ -15,10 +15,9 @@
 //! reference units and procedures if missing and works at Phường Quang Trung on 03/03/2025.
 
 use cchc_app::accounts::NewAccount;
-use cchc_app::dossiers::{Action, ApplicantInput, NewDossier};
+use cchc_app::dossiers::Action;
 use cchc_app::ingest::{DossierRef, IngestItem};
 use cchc_app::{App, Principal, Role};
-use cchc_domain::dossier::{ApplicantKind, Outcome, ResultDoc};
 use cchc_domain::procedure::Channel;
 use clap::Args;
 use serde::Serialize;
@@ -26,6 +25,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::bench_core::{decide, new_dossier};
 use crate::{Format, usage};
 
 #[derive(Debug, Args)]
@@ -59,36 +59,6 @@ pub struct IngestReport {
     pub limit_events_per_sec: f64,
     pub batched_of_limit: f64,
     pub per_tx_of_limit: f64,
-}
-
-fn new_dossier() -> NewDossier {
-    NewDossier {
-        procedure_code: "1.004194".into(),
-        channel: Channel::Counter,
-        applicant: ApplicantInput {
-            kind: ApplicantKind::Citizen,
-            name: "Người thử nghiệm".into(),
-            id_number: "062090000000".into(),
-            phone: String::new(),
-            email: String::new(),
-            address: String::new(),
-        },
-        components: Vec::new(),
-        competent_unit: None,
-        receiving_unit: None,
-    }
-}
-
-fn decide() -> Action {
-    Action::Decide {
-        outcome: Outcome::Approved,
-        note: String::new(),
-        results: vec![ResultDoc {
-            name: "Kết quả".into(),
-            electronic: true,
-            file_ref: None,
-        }],
-    }
 }
 
 async fn officer(app: &App, unit: &str) -> anyhow::Result<Principal> {

@@ -7,6 +7,10 @@ use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::ingest::{
+    DOSSIER_COLUMNS as DOSSIER_ROW_COLUMNS, EVENT_COLUMNS, Val, dossier_row, event_values,
+    fact_values, first_handlings,
+};
 use crate::{Backend, Result, Store, StoreError, StoredHistory, dup, multi_insert};
 
 /// Rows per multi-row INSERT: 500 rows of at most 20 columns stays far below SQLite's limit
@@ -471,20 +475,6 @@ const D_RECEIVING_UNIT: usize = 7;
 const D_FINISHED_AT: usize = 14;
 const D_FINISHED_LATE: usize = 20;
 
-/// `YYYY-MM-DDTHH:MM:SS`, as the store writes every instant (formatted by hand: this runs
-/// millions of times).
-fn iso(dt: jiff::civil::DateTime) -> HistoryValue {
-    Some(Arc::from(format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    )))
-}
-
 thread_local! {
     /// 0..=99 as shared text: most integers of a row (flags, statuses, sequence numbers) are
     /// small, and sharing them spares two allocations each.
@@ -745,46 +735,8 @@ impl Store {
     /// The tables a generated history is written to, with their columns in the order of
     /// [`HistoryTables`].
     pub const HISTORY_TABLES: [(&'static str, &'static [&'static str]); 4] = [
-        (
-            "dossiers",
-            &[
-                "code",
-                "procedure_code",
-                "status",
-                "channel",
-                "applicant_name",
-                "applicant_id",
-                "owner_account",
-                "receiving_unit",
-                "competent_unit",
-                "current_unit",
-                "assignee",
-                "submitted_at",
-                "received_at",
-                "due_at",
-                "finished_at",
-                "returned_at",
-                "version",
-                "last_hash",
-                "secret_hash",
-                "state",
-                "finished_late",
-            ],
-        ),
-        (
-            "dossier_events",
-            &[
-                "dossier_code",
-                "seq",
-                "at",
-                "kind",
-                "actor",
-                "unit_id",
-                "canonical",
-                "prev_hash",
-                "hash",
-            ],
-        ),
+        ("dossiers", &DOSSIER_ROW_COLUMNS),
+        ("dossier_events", &EVENT_COLUMNS),
         ("dossier_facts", FACT_COLUMNS),
         ("dossier_handlers", &["code", "account", "first_day"]),
     ];
@@ -793,96 +745,33 @@ impl Store {
     /// every event, the facts, the handlers), without touching the database: for the bulk
     /// loader and for CSV exports of the same rows.
     pub fn render_history(h: &StoredHistory) -> Result<HistoryTables> {
-        let d = &h.dossier;
-        let p = &h.projected;
-        let state = serde_json::to_string(d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let code = text(&d.code);
-        // A unit's id once for the row's three unit columns (usually the same unit).
-        let unit = |id: &str, known: &HistoryValue| -> HistoryValue {
-            match known {
-                Some(k) if &**k == id => known.clone(),
-                _ => text(id),
-            }
+        // The rows are rendered by the write path's own functions, so a generated history
+        // is stored exactly as the application stores one.
+        let row = |values: Vec<Val>| -> Vec<HistoryValue> {
+            values
+                .into_iter()
+                .map(|v| match v {
+                    Val::Text(s) => s.map(Arc::from),
+                    Val::Int(i) => i.and_then(int_text),
+                })
+                .collect()
         };
-        let receiving = text(&d.receiving_unit);
-        let dossier = vec![
-            code.clone(),
-            text(&d.procedure_code),
-            int_text(d.status.code()),
-            int_text(d.channel.portal_code()),
-            text(&d.applicant.name),
-            text(&d.applicant.id_number),
-            h.owner_account.as_deref().and_then(text),
-            receiving.clone(),
-            unit(&d.competent_unit, &receiving),
-            unit(&d.current_unit, &receiving),
-            d.assignee.as_deref().and_then(text),
-            iso(d.submitted_at),
-            d.received_at.and_then(iso),
-            p.due_at.and_then(iso),
-            d.finished_at().and_then(iso),
-            d.returned_at.and_then(iso),
-            int_text(d.version),
-            text(&d.last_hash),
-            text(&h.secret_hash),
-            Some(Arc::from(state)),
-            p.finished_late.and_then(int_text),
-        ];
-        let mut events = Vec::with_capacity(h.events.len());
-        let mut handlers: Vec<Vec<HistoryValue>> = Vec::new();
-        for e in &h.events {
-            let b = &e.body;
-            events.push(vec![
-                code.clone(),
-                int_text(b.seq),
-                iso(b.at),
-                text(b.kind.name()),
-                Some(Arc::from(format!("{} ({})", b.actor.name, b.actor.account))),
-                unit(&b.unit, &receiving),
-                text(&e.canonical),
-                text(&e.prev_hash),
-                text(&e.hash),
-            ]);
-            // The first day each member of staff handled the dossier (as `record_handler`).
-            if let Some(who) = b.handled_by()
-                && !handlers.iter().any(|r| r[1].as_deref() == Some(who))
-            {
-                handlers.push(vec![
-                    code.clone(),
-                    text(who),
-                    Some(Arc::from(b.at.date().to_string())),
-                ]);
-            }
-        }
-        let day = |d: Option<jiff::civil::Date>| d.map(|d| Arc::from(d.to_string()));
-        let facts = p
+        let dossier = row(dossier_row(
+            &h.dossier,
+            &h.projected,
+            &h.secret_hash,
+            h.owner_account.as_deref(),
+        )?);
+        let events = h.events.iter().map(|e| row(event_values(e))).collect();
+        let facts = h
+            .projected
             .facts
-            .as_ref()
-            .map(|f| {
-                vec![
-                    code.clone(),
-                    unit(&f.unit, &receiving),
-                    text(&f.procedure),
-                    day(f.received_day),
-                    f.end.map(|k| Arc::from(k.code())),
-                    day(f.end_day),
-                    day(f.late_from),
-                    f.verdict.map(|v| Arc::from(v.code())),
-                    int_text(f.online),
-                    int_text(f.full_online_proc),
-                    int_text(f.fee_bearing),
-                    int_text(f.paid_online),
-                    int_text(f.digitised),
-                    int_text(f.reused),
-                    int_text(f.synced),
-                    int_text(f.electronic_result),
-                    int_text(f.supplement_requests),
-                    int_text(f.used_cd),
-                    int_text(f.limit_cd),
-                    f.rating.and_then(int_text),
-                ]
-            })
+            .iter()
+            .map(|f| row(fact_values(f)))
+            .collect();
+        let handlers = first_handlings(h.events.iter())
             .into_iter()
+            .map(|((code, who), day)| vec![text(&code), text(&who), text(&day.to_string())])
             .collect();
         Ok([vec![dossier], events, facts, handlers])
     }

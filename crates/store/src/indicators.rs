@@ -203,19 +203,8 @@ impl Store {
             .await?;
             row.as_ref().map(facts_row).transpose()?
         };
-        // `synced` is not derived from events: the sync worker sets it when the national
-        // portal confirms the dossier, and no later event (nor a rebuild) takes that back.
-        let merged;
-        let facts = match &old {
-            Some(o) if o.synced && !facts.synced => {
-                merged = DossierFacts {
-                    synced: true,
-                    ..facts.clone()
-                };
-                &merged
-            }
-            _ => facts,
-        };
+        let merged = crate::ingest::keep_synced(old.as_ref(), facts);
+        let facts = &merged;
         if old.as_ref() == Some(facts) {
             return Ok(false);
         }

@@ -57,7 +57,7 @@ fn int(i: impl Into<i64>) -> Val {
 
 /// `(…), (…)` groups of `cols` marks for `rows` rows: `?` on SQLite (see `multi_insert`),
 /// `$n` on PostgreSQL.
-fn value_groups(cols: usize, rows: usize, anonymous: bool) -> String {
+pub(crate) fn value_groups(cols: usize, rows: usize, anonymous: bool) -> String {
     let mut sql = String::with_capacity(rows * cols * 4);
     let mut n = 0;
     for r in 0..rows {
@@ -137,8 +137,22 @@ fn state_json(d: &Dossier) -> Result<String> {
 }
 
 fn dossier_values(w: &DossierWrite) -> Result<Vec<Val>> {
-    let d = &w.dossier;
-    let p = &w.projected;
+    dossier_row(
+        &w.dossier,
+        &w.projected,
+        &w.secret_hash,
+        w.owner_account.as_deref(),
+    )
+}
+
+/// A dossier's `dossiers` row, in the order of [`DOSSIER_COLUMNS`]: the one rendering of the
+/// row, for every write and for the bulk loader's rows and CSV.
+pub(crate) fn dossier_row(
+    d: &Dossier,
+    p: &Projected,
+    secret_hash: &str,
+    owner_account: Option<&str>,
+) -> Result<Vec<Val>> {
     Ok(vec![
         text(d.code.clone()),
         text(d.procedure_code.clone()),
@@ -146,7 +160,7 @@ fn dossier_values(w: &DossierWrite) -> Result<Vec<Val>> {
         int(d.channel.portal_code()),
         text(d.applicant.name.clone()),
         text(d.applicant.id_number.clone()),
-        Val::Text(w.owner_account.clone()),
+        Val::Text(owner_account.map(str::to_owned)),
         text(d.receiving_unit.clone()),
         text(d.competent_unit.clone()),
         text(d.current_unit.clone()),
@@ -158,7 +172,7 @@ fn dossier_values(w: &DossierWrite) -> Result<Vec<Val>> {
         Val::Text(d.returned_at.map(civil)),
         int(d.version),
         text(d.last_hash.clone()),
-        text(w.secret_hash.clone()),
+        text(secret_hash),
         text(state_json(d)?),
         Val::Int(p.finished_late.map(i64::from)),
     ])
@@ -184,7 +198,7 @@ fn update_values(w: &DossierWrite, expected: u32) -> Result<Vec<Val>> {
     ])
 }
 
-fn event_values(e: &Event) -> Vec<Val> {
+pub(crate) fn event_values(e: &Event) -> Vec<Val> {
     vec![
         text(e.body.dossier.clone()),
         int(e.body.seq),
@@ -198,7 +212,7 @@ fn event_values(e: &Event) -> Vec<Val> {
     ]
 }
 
-fn fact_values(f: &DossierFacts) -> Vec<Val> {
+pub(crate) fn fact_values(f: &DossierFacts) -> Vec<Val> {
     let day = |d: Option<jiff::civil::Date>| Val::Text(d.map(|d| d.to_string()));
     vec![
         text(f.code.clone()),
@@ -222,6 +236,24 @@ fn fact_values(f: &DossierFacts) -> Vec<Val> {
         int(f.limit_cd),
         Val::Int(f.rating.map(i64::from)),
     ]
+}
+
+/// The first day each member of staff handled each dossier, from its events: the
+/// `dossier_handlers` rows (the emulation movement counts dossiers per handler from them).
+pub(crate) fn first_handlings<'a>(
+    events: impl Iterator<Item = &'a Event>,
+) -> BTreeMap<(String, String), jiff::civil::Date> {
+    let mut handlers: BTreeMap<(String, String), jiff::civil::Date> = BTreeMap::new();
+    for e in events {
+        if let Some(who) = e.body.handled_by() {
+            let day = e.body.at.date();
+            handlers
+                .entry((e.body.dossier.clone(), who.to_owned()))
+                .and_modify(|d| *d = (*d).min(day))
+                .or_insert(day);
+        }
+    }
+    handlers
 }
 
 /// Keeps `synced` once set: the sync worker sets it when the national portal confirms the
@@ -383,16 +415,7 @@ impl Store {
         })?;
 
         // 4. Handlers: the first day each officer touched each dossier, and their yearly count.
-        let mut handlers: BTreeMap<(String, String), jiff::civil::Date> = BTreeMap::new();
-        for e in &events {
-            if let Some(who) = e.body.handled_by() {
-                let day = e.body.at.date();
-                handlers
-                    .entry((e.body.dossier.clone(), who.to_owned()))
-                    .and_modify(|d| *d = (*d).min(day))
-                    .or_insert(day);
-            }
-        }
+        let handlers = first_handlings(events.iter().copied());
         let handler_rows: Vec<Vec<Val>> = handlers
             .iter()
             .map(|((code, who), day)| {

@@ -133,27 +133,11 @@ fn dup(e: sqlx::Error, what: &str) -> StoreError {
 /// one statement make binding quadratic), `$1, $2, …` otherwise (PostgreSQL). Used by every
 /// bulk insert; the caller keeps rows × columns below 32,766 bound values.
 pub(crate) fn multi_insert(table: &str, cols: &[&str], rows: usize, anonymous: bool) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-    let mut n = 0;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..cols.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            if anonymous {
-                sql.push('?');
-            } else {
-                sql.push_str(&format!("${n}"));
-            }
-        }
-        sql.push(')');
-    }
-    sql
+    format!(
+        "INSERT INTO {table} ({}) VALUES {}",
+        cols.join(", "),
+        ingest::value_groups(cols.len(), rows, anonymous)
+    )
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
