@@ -5,6 +5,10 @@
 //!    decide → return with `create_dossier` and `act` (every rule, the hash chain, the
 //!    projection, facts, rollups and outbox in each event's own transaction), by one clerk.
 //! 2. Batched: the same lifecycles through `App::ingest`, `--batch` items per transaction.
+//!
+//! Both by one client (each step waits for the one before) and by `--clients` clients at
+//! once, as a server sees them: the clients' rules, hashing and encoding run side by side on
+//! the cores while their transactions take turns at the one writer.
 //! 3. Physical limit: the dossier and event rows phase 2 wrote, read back and inserted again
 //!    into empty tables of the same shape (same keys and indexes), as fast as the database
 //!    takes rows: one multi-row INSERT after another in one transaction on SQLite, `COPY …
@@ -39,6 +43,9 @@ pub struct IngestBenchArgs {
     /// Items per batch in the batched phase: a multiple of 4, so lifecycles stay whole.
     #[arg(long, default_value_t = 2_000)]
     batch: usize,
+    /// Clients working at once in the concurrent runs of both phases.
+    #[arg(long, default_value_t = 4)]
+    clients: usize,
     /// Reference data directory (default ../shared/data).
     #[arg(long)]
     data: Option<PathBuf>,
@@ -52,8 +59,15 @@ pub struct IngestReport {
     pub dossiers_per_phase: usize,
     pub events_per_dossier: usize,
     pub batch_items: usize,
+    pub clients: usize,
+    /// One client, one event per transaction.
     pub per_tx_events_per_sec: f64,
+    /// `clients` clients, one event per transaction each.
+    pub per_tx_concurrent_events_per_sec: f64,
+    /// One client, batches of `batch_items`.
     pub batched_events_per_sec: f64,
+    /// `clients` clients, batches of `batch_items` each.
+    pub batched_concurrent_events_per_sec: f64,
     pub limit_rows: usize,
     pub limit_method: String,
     pub limit_events_per_sec: f64,
@@ -81,7 +95,84 @@ async fn officer(app: &App, unit: &str) -> anyhow::Result<Principal> {
     })
 }
 
+/// `n` lifecycles, one event per transaction.
+async fn one_by_one(app: App, who: Principal, n: usize) -> anyhow::Result<()> {
+    for _ in 0..n {
+        let code = app.create_dossier(&who, new_dossier()).await?.code;
+        for step in lifecycle(&who) {
+            app.act(&who, &code, None, step).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `n` lifecycles in batches of `per_batch` lifecycles; the codes received.
+async fn batched(
+    app: App,
+    who: Principal,
+    n: usize,
+    per_batch: usize,
+) -> anyhow::Result<Vec<String>> {
+    let mut codes = Vec::with_capacity(n);
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(per_batch);
+        left -= k;
+        let mut items = Vec::with_capacity(k * 4);
+        for j in 0..k {
+            items.push(IngestItem::Receive(new_dossier()));
+            for step in lifecycle(&who) {
+                items.push(IngestItem::Act {
+                    dossier: DossierRef::Item(4 * j),
+                    expected_version: None,
+                    action: step,
+                });
+            }
+        }
+        let done = app.ingest(&who, items).await?;
+        codes.extend(done.iter().step_by(4).map(|d| d.code.clone()));
+    }
+    Ok(codes)
+}
+
+/// Assign → decide → return, after the receipt.
+fn lifecycle(who: &Principal) -> [Action; 3] {
+    [
+        Action::Assign {
+            officer: who.account_id.clone(),
+        },
+        decide(),
+        Action::Return {
+            method: Channel::Counter,
+        },
+    ]
+}
+
+/// Runs `work(share)` on `clients` tasks at once, `total` split between them; seconds taken
+/// and what each returned.
+async fn at_once<F, Fut, T>(clients: usize, total: usize, work: F) -> anyhow::Result<(f64, Vec<T>)>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    let t = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..clients {
+        let share = total / clients + usize::from(i < total % clients);
+        tasks.spawn(work(share));
+    }
+    let mut out = Vec::with_capacity(clients);
+    while let Some(done) = tasks.join_next().await {
+        out.push(done??);
+    }
+    Ok((t.elapsed().as_secs_f64().max(1e-9), out))
+}
+
 pub fn run(args: &IngestBenchArgs, database_url: &str, out: &mut String) -> anyhow::Result<()> {
+    if args.clients == 0 || args.clients > 64 {
+        return Err(usage("--clients từ 1 đến 64"));
+    }
     if args.dossiers == 0
         || args.batch < 4
         || !args.batch.is_multiple_of(4)
@@ -107,47 +198,29 @@ pub fn run(args: &IngestBenchArgs, database_url: &str, out: &mut String) -> anyh
             app.import_procedures(&sys, &csv).await?;
         }
         let who = officer(&app, "w:23281").await?;
-        let assign = || Action::Assign {
-            officer: who.account_id.clone(),
-        };
-        let ret = || Action::Return {
-            method: Channel::Counter,
-        };
 
-        // 1. One event per transaction.
+        // 1. One event per transaction: one client, then several.
         let per_tx_dossiers = args.per_tx_dossiers.unwrap_or(args.dossiers).max(1);
-        let t = Instant::now();
-        for _ in 0..per_tx_dossiers {
-            let code = app.create_dossier(&who, new_dossier()).await?.code;
-            for step in [assign(), decide(), ret()] {
-                app.act(&who, &code, None, step).await?;
-            }
-        }
-        let per_tx = t.elapsed().as_secs_f64().max(1e-9);
+        let (per_tx, _) = at_once(1, per_tx_dossiers, |n| {
+            one_by_one(app.clone(), who.clone(), n)
+        })
+        .await?;
+        let (per_tx_concurrent, _) = at_once(args.clients, per_tx_dossiers, |n| {
+            one_by_one(app.clone(), who.clone(), n)
+        })
+        .await?;
 
-        // 2. Batched: whole lifecycles, `batch / 4` per transaction.
-        let mut codes = Vec::with_capacity(args.dossiers);
+        // 2. Batched: whole lifecycles, `batch / 4` per transaction; one client, then several.
         let per_batch = args.batch / 4;
-        let t = Instant::now();
-        let mut left = args.dossiers;
-        while left > 0 {
-            let n = left.min(per_batch);
-            left -= n;
-            let mut items = Vec::with_capacity(n * 4);
-            for j in 0..n {
-                items.push(IngestItem::Receive(new_dossier()));
-                for step in [assign(), decide(), ret()] {
-                    items.push(IngestItem::Act {
-                        dossier: DossierRef::Item(4 * j),
-                        expected_version: None,
-                        action: step,
-                    });
-                }
-            }
-            let done = app.ingest(&who, items).await?;
-            codes.extend(done.iter().step_by(4).map(|d| d.code.clone()));
-        }
-        let batched = t.elapsed().as_secs_f64().max(1e-9);
+        let (batched_secs, mut codes) = at_once(1, args.dossiers, |n| {
+            batched(app.clone(), who.clone(), n, per_batch)
+        })
+        .await?;
+        let codes = codes.pop().unwrap_or_default();
+        let (batched_concurrent, _) = at_once(args.clients, args.dossiers, |n| {
+            batched(app.clone(), who.clone(), n, per_batch)
+        })
+        .await?;
 
         // 3. The same rows, stored bare.
         let (limit_rows, limit_secs, method) = app.store().bulk_copy_limit(&codes).await?;
@@ -158,12 +231,15 @@ pub fn run(args: &IngestBenchArgs, database_url: &str, out: &mut String) -> anyh
             dossiers_per_phase: args.dossiers,
             events_per_dossier: 4,
             batch_items: args.batch,
+            clients: args.clients,
             per_tx_events_per_sec: (per_tx_dossiers * 4) as f64 / per_tx,
-            batched_events_per_sec: events / batched,
+            per_tx_concurrent_events_per_sec: (per_tx_dossiers * 4) as f64 / per_tx_concurrent,
+            batched_events_per_sec: events / batched_secs,
+            batched_concurrent_events_per_sec: events / batched_concurrent,
             limit_rows,
             limit_method: method.to_owned(),
             limit_events_per_sec,
-            batched_of_limit: events / batched / limit_events_per_sec,
+            batched_of_limit: events / batched_secs / limit_events_per_sec,
             per_tx_of_limit: (per_tx_dossiers * 4) as f64 / per_tx / limit_events_per_sec,
         })
     })??;
@@ -183,10 +259,20 @@ pub fn run(args: &IngestBenchArgs, database_url: &str, out: &mut String) -> anyh
             )?;
             writeln!(
                 out,
+                "  mỗi sự kiện một giao dịch, {} máy khách: {:>9.0} sự kiện/giây",
+                report.clients, report.per_tx_concurrent_events_per_sec
+            )?;
+            writeln!(
+                out,
                 "  theo lô {} mục:          {:>9.0} sự kiện/giây ({:.0}% giới hạn vật lý)",
                 report.batch_items,
                 report.batched_events_per_sec,
                 report.batched_of_limit * 100.0
+            )?;
+            writeln!(
+                out,
+                "  theo lô {} mục, {} máy khách: {:>9.0} sự kiện/giây",
+                report.batch_items, report.clients, report.batched_concurrent_events_per_sec
             )?;
             writeln!(
                 out,

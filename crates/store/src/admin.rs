@@ -53,7 +53,7 @@ impl Store {
         display_name: &str,
         title: &str,
     ) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let done = sqlx::query(
                 "UPDATE accounts SET role = $2, unit_id = $3, display_name = $4, title = $5 WHERE id = $1",
             )
@@ -74,7 +74,7 @@ impl Store {
 
     /// Saves a year's notice file; the latest per year is the one in force.
     pub async fn insert_calendar_notice(&self, row: &CalendarNoticeRow) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO calendar_notices (year, added_at, added_by, source) VALUES ($1, $2, $3, $4)",
             )

@@ -271,7 +271,7 @@ impl Store {
     }
 
     pub async fn insert_movement(&self, m: &MovementRow) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO emulation_movements (code, title, plan_number, plan_date, issuer, \
                  first_year, last_year, unit_kinds, content_areas, criteria, created_by, created_at) \
@@ -335,7 +335,7 @@ impl Store {
         by: &str,
         at: &str,
     ) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO staff_ratings (account, year, rating, entered_by, entered_at) \
                  VALUES ($1,$2,$3,$4,$5) ON CONFLICT (account, year) DO UPDATE SET \
@@ -372,7 +372,7 @@ impl Store {
         r: &RecordRow,
         doc: &DocFile,
     ) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let q = if is_discipline {
                 sqlx::query(
                     "INSERT INTO disciplines (id, account, unit, form, decision, decided_on, \
@@ -481,7 +481,7 @@ impl Store {
     /// and taking its adjustments along (who and why kept), in one transaction. Refused once
     /// the year's list is approved.
     pub async fn insert_run(&self, run: &RunRow) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let approved: Option<(String,)> = sqlx::query_as(
                 "SELECT id FROM emulation_runs WHERE movement = $1 AND year = $2 AND status = 'approved'",
@@ -587,7 +587,7 @@ impl Store {
 
     /// Appends an adjustment to a draft run (refused on any other status).
     pub async fn add_adjustment(&self, a: &AdjustmentRow) -> Result<i64> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let status: Option<(String,)> =
                 sqlx::query_as("SELECT status FROM emulation_runs WHERE id = $1")
@@ -660,7 +660,7 @@ impl Store {
 
     /// Copies a superseded draft's adjustments onto its replacement, keeping who and why.
     pub async fn carry_adjustments(&self, from_run: &str, to_run: &str) -> Result<u64> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let done = sqlx::query(
                 "INSERT INTO emulation_adjustments (run, seq, subject_kind, subject, criterion, \
                  from_verdict, to_verdict, reason, by_account, at) \
@@ -687,7 +687,7 @@ impl Store {
         at: &str,
         adjustments_seen: i64,
     ) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let done = sqlx::query(
                 "UPDATE emulation_runs SET status = 'approved', result = $2, fingerprint = $3, \
                  approved_by = $4, approved_at = $5 WHERE id = $1 AND status = 'draft' \
@@ -715,7 +715,7 @@ impl Store {
         doc: &DocFile,
         rewards: &[RewardRow],
     ) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO reward_decisions (id, run, form, issuer, decision, signed_on, \

@@ -516,7 +516,7 @@ impl Store {
             // SQLite has one writer at a time: the first write of the transaction takes it.
             Backend::Sqlite(_) => "SELECT version FROM dossiers WHERE code = $1",
         };
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut changed = 0;
             for (f, version) in batch {
@@ -538,7 +538,7 @@ impl Store {
 
     /// Empties the rollups (before they are summed again from the facts).
     pub async fn clear_rollups(&self) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for t in ["ind_daily", "ind_monthly", "ind_stock_monthly"] {
                 sqlx::query(AssertSqlSafe(format!("DELETE FROM {t}"))).execute(&mut *tx).await?;
@@ -550,7 +550,7 @@ impl Store {
 
     /// Adds summed contributions (a rebuild's output) in one transaction.
     pub async fn add_rollups(&self, deltas: &[RollupDelta]) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             Self::add_deltas(&mut tx, deltas).await?;
             tx.commit().await?;
@@ -586,7 +586,7 @@ impl Store {
     // ---- manual entries and closed periods ------------------------------------------------
 
     pub async fn add_entry(&self, e: &NewEntry) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO indicator_entries (id, code, unit, period, value, note, evidence_name, \
                  evidence_type, evidence_sha256, evidence, entered_by, entered_at) \
@@ -655,7 +655,7 @@ impl Store {
 
     /// Records a closed period; refuses a period already closed.
     pub async fn close_period(&self, c: &ClosedPeriodRow) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO indicator_closes (period, closed_at, closed_by, set_version, \
                  set_fingerprint, data_fingerprint, results) VALUES ($1,$2,$3,$4,$5,$6,$7)",

@@ -298,7 +298,7 @@ impl Store {
         }
         let anonymous = matches!(self.backend, Backend::Sqlite(_));
         let first = writes[0].dossier.code.clone();
-        let done: Result<()> = on_pool!(self, pool => {
+        let done: Result<()> = on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             Self::write_in(&mut tx, writes, anonymous).await?;
             tx.commit().await?;
@@ -322,7 +322,7 @@ impl Store {
         anonymous: bool,
     ) -> Result<()>
     where
-        DB: sqlx::Database,
+        DB: sqlx::Database + sqlx::database::HasStatementCache,
         for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
         for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
         for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
@@ -336,129 +336,29 @@ impl Store {
             writes.iter().partition(|w| w.expected_version.is_none());
         // One lock order for every writer, so two batches never wait on each other in a cycle.
         changed.sort_by(|a, b| a.dossier.code.cmp(&b.dossier.code));
-
-        // 1. New rows.
-        let rows = new
-            .iter()
-            .map(|w| dossier_values(w))
-            .collect::<Result<Vec<_>>>()?;
-        let codes: Vec<&str> = new.iter().map(|w| w.dossier.code.as_str()).collect();
-        Self::insert_rows(tx, "dossiers", &DOSSIER_COLUMNS, rows, anonymous, "", |i| {
-            codes.get(i).copied().unwrap_or_default().to_owned()
-        })
-        .await?;
-
-        // 2. Changed rows, each only if still at its expected version.
-        let per = MAX_BINDS / (UPDATED_COLUMNS.len() + 2);
-        for chunk in changed.chunks(per) {
-            let rows = chunk
-                .iter()
-                .map(|w| update_values(w, w.expected_version.unwrap_or_default()))
-                .collect::<Result<Vec<_>>>()?;
-            let sets: Vec<String> = UPDATED_COLUMNS
-                .iter()
-                .map(|c| format!("{c} = v.{c}"))
-                .collect();
-            let sql = format!(
-                "WITH v(code, expected, {cols}) AS (VALUES {groups}) \
-                 UPDATE dossiers SET {sets} FROM v \
-                 WHERE dossiers.code = v.code AND dossiers.version = v.expected \
-                 RETURNING dossiers.code",
-                cols = UPDATED_COLUMNS.join(", "),
-                groups = value_groups(UPDATED_COLUMNS.len() + 2, rows.len(), anonymous),
-                sets = sets.join(", "),
-            );
-            // RETURNING counts the rows updated without a backend-specific result type.
-            let done = bind_rows(sqlx::query(AssertSqlSafe(sql)), rows)
-                .fetch_all(&mut **tx)
-                .await?;
-            if done.len() != chunk.len() {
-                // Name one dossier that moved on (or is gone), for the message.
-                let mut stale = chunk[0].dossier.code.clone();
-                for w in chunk {
-                    let row = sqlx::query("SELECT version FROM dossiers WHERE code = $1")
-                        .bind(w.dossier.code.clone())
-                        .fetch_optional(&mut **tx)
-                        .await?;
-                    let v: Option<i64> =
-                        row.map(|r| sqlx::Row::try_get(&r, "version")).transpose()?;
-                    if v != w.expected_version.map(i64::from) {
-                        stale = w.dossier.code.clone();
-                        break;
-                    }
-                }
-                return Err(StoreError::Conflict(stale));
-            }
-        }
-
-        // 3. Events, appended.
         let events: Vec<&Event> = writes.iter().flat_map(|w| w.events.iter()).collect();
-        let rows: Vec<Vec<Val>> = events.iter().map(|e| event_values(e)).collect();
-        Self::insert_rows(
-            tx,
-            "dossier_events",
-            &EVENT_COLUMNS,
-            rows,
-            anonymous,
-            "",
-            |i| {
-                events
-                    .get(i)
-                    .map(|e| e.body.dossier.clone())
-                    .unwrap_or_default()
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::Duplicate(code) => StoreError::Conflict(code),
-            other => other,
-        })?;
+        let changed_codes: Vec<&str> = changed.iter().map(|w| w.dossier.code.as_str()).collect();
 
-        // 4. Handlers: the first day each officer touched each dossier, and their yearly count.
-        let handlers = first_handlings(events.iter().copied());
-        let handler_rows: Vec<Vec<Val>> = handlers
-            .iter()
-            .map(|((code, who), day)| {
-                vec![text(code.clone()), text(who.clone()), text(day.to_string())]
-            })
-            .collect();
-        let mut yearly: BTreeMap<(String, i64), i64> = BTreeMap::new();
-        for chunk in handler_rows.chunks(MAX_BINDS / 3).map(<[Vec<Val>]>::to_vec) {
+        // Reads first: what the write's rows are computed against. A stored dossier that
+        // moved on meanwhile fails the version check below, so nothing computed from a newer
+        // state is kept.
+        // Officers who already handled the changed dossiers.
+        let mut handled: std::collections::HashSet<(String, String)> = Default::default();
+        for chunk in changed_codes.chunks(500) {
             let sql = format!(
-                "INSERT INTO dossier_handlers (code, account, first_day) VALUES {} \
-                 ON CONFLICT (code, account) DO NOTHING RETURNING account, first_day",
-                value_groups(3, chunk.len(), anonymous)
+                "SELECT code, account FROM dossier_handlers WHERE code IN ({})",
+                marks(chunk.len(), anonymous)
             );
-            let inserted: Vec<(String, String)> = bind_rows(sqlx::query(AssertSqlSafe(sql)), chunk)
-                .fetch_all(&mut **tx)
-                .await?
-                .iter()
-                .map(|r| {
-                    use sqlx::Row;
-                    Ok((r.try_get("account")?, r.try_get("first_day")?))
-                })
-                .collect::<Result<_>>()?;
-            for (who, day) in inserted {
-                let year = day.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
-                *yearly.entry((who, year)).or_default() += 1;
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for c in chunk {
+                q = q.bind((*c).to_owned());
+            }
+            for r in q.fetch_all(&mut **tx).await? {
+                use sqlx::Row;
+                handled.insert((r.try_get("code")?, r.try_get("account")?));
             }
         }
-        let rows: Vec<Vec<Val>> = yearly
-            .into_iter()
-            .map(|((who, year), n)| vec![text(who), int(year), int(n)])
-            .collect();
-        Self::upsert_rows(
-            tx,
-            "handler_yearly",
-            &["account", "year", "dossiers"],
-            &["account", "year"],
-            rows,
-            anonymous,
-            "dossiers = handler_yearly.dossiers + excluded.dossiers",
-        )
-        .await?;
-
-        // 5. Facts and rollups, by the difference with what was stored.
+        // The stored facts of the changed dossiers.
         let with_facts: Vec<(&DossierWrite, &DossierFacts)> = writes
             .iter()
             .filter_map(|w| w.projected.facts.as_ref().map(|f| (w, f)))
@@ -483,6 +383,108 @@ impl Store {
                 old.insert(f.code.clone(), f);
             }
         }
+
+        let mut script = Script::new(anonymous);
+
+        // 1. New rows.
+        let rows = new
+            .iter()
+            .map(|w| dossier_values(w))
+            .collect::<Result<Vec<_>>>()?;
+        let codes: Vec<&str> = new.iter().map(|w| w.dossier.code.as_str()).collect();
+        script.insert(
+            "dossiers",
+            &DOSSIER_COLUMNS,
+            rows,
+            "",
+            OnDuplicate::Duplicate,
+            |i| codes.get(i).copied().unwrap_or_default().to_owned(),
+        );
+
+        // 2. Changed rows, each only if still at its expected version: RETURNING names the
+        // rows updated.
+        let per = MAX_BINDS / (UPDATED_COLUMNS.len() + 2);
+        let sets: Vec<String> = UPDATED_COLUMNS
+            .iter()
+            .map(|c| format!("{c} = v.{c}"))
+            .collect();
+        for chunk in changed.chunks(per) {
+            let rows = chunk
+                .iter()
+                .map(|w| update_values(w, w.expected_version.unwrap_or_default()))
+                .collect::<Result<Vec<_>>>()?;
+            let sql = format!(
+                "WITH v(code, expected, {cols}) AS (VALUES {groups}) \
+                 UPDATE dossiers SET {sets} FROM v \
+                 WHERE dossiers.code = v.code AND dossiers.version = v.expected \
+                 RETURNING dossiers.code",
+                cols = UPDATED_COLUMNS.join(", "),
+                groups = value_groups(UPDATED_COLUMNS.len() + 2, rows.len(), anonymous),
+                sets = sets.join(", "),
+            );
+            script.push(Statement {
+                sql,
+                args: rows.into_iter().flatten().collect(),
+                table: "dossiers",
+                on_duplicate: OnDuplicate::Duplicate,
+                name: chunk[0].dossier.code.clone(),
+                returns_codes: true,
+            });
+        }
+
+        // 3. Events, appended; a duplicate (dossier, seq) means another write got there first.
+        let rows: Vec<Vec<Val>> = events.iter().map(|e| event_values(e)).collect();
+        script.insert(
+            "dossier_events",
+            &EVENT_COLUMNS,
+            rows,
+            "",
+            OnDuplicate::Conflict,
+            |i| {
+                events
+                    .get(i)
+                    .map(|e| e.body.dossier.clone())
+                    .unwrap_or_default()
+            },
+        );
+
+        // 4. Handlers: the first day each officer touched each dossier, and their yearly count.
+        let handlers: Vec<((String, String), jiff::civil::Date)> =
+            first_handlings(events.iter().copied())
+                .into_iter()
+                .filter(|(key, _)| !handled.contains(key))
+                .collect();
+        let mut yearly: BTreeMap<(String, i64), i64> = BTreeMap::new();
+        for ((_, who), day) in &handlers {
+            *yearly
+                .entry((who.clone(), i64::from(day.year())))
+                .or_default() += 1;
+        }
+        let rows: Vec<Vec<Val>> = handlers
+            .into_iter()
+            .map(|((code, who), day)| vec![text(code), text(who), text(day.to_string())])
+            .collect();
+        script.insert(
+            "dossier_handlers",
+            &["code", "account", "first_day"],
+            rows,
+            "",
+            OnDuplicate::Conflict,
+            |_| String::new(),
+        );
+        let rows: Vec<Vec<Val>> = yearly
+            .into_iter()
+            .map(|((who, year), n)| vec![text(who), int(year), int(n)])
+            .collect();
+        script.upsert(
+            "handler_yearly",
+            &["account", "year", "dossiers"],
+            &["account", "year"],
+            rows,
+            "dossiers = handler_yearly.dossiers + excluded.dossiers",
+        );
+
+        // 5. Facts and rollups, by the difference with what was stored.
         let mut sums = RollupSums::default();
         let mut fact_rows = Vec::new();
         for (_, f) in &with_facts {
@@ -499,17 +501,14 @@ impl Store {
             .iter()
             .map(|c| format!("{c} = excluded.{c}"))
             .collect();
-        Self::upsert_rows(
-            tx,
+        script.upsert(
             "dossier_facts",
             &fact_cols,
             &["code"],
             fact_rows,
-            anonymous,
             &fact_sets.join(", "),
-        )
-        .await?;
-        Self::write_rollups(tx, &sums, anonymous).await?;
+        );
+        rollup_statements(&mut script, &sums);
 
         // 6. The daily finished counts, for dossiers that finished in this write.
         let mut finished: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
@@ -531,28 +530,16 @@ impl Store {
             .into_iter()
             .map(|((unit, day), (n, late))| vec![text(unit), text(day), int(n), int(late)])
             .collect();
-        Self::upsert_rows(
-            tx,
+        script.upsert(
             "finished_daily",
             &["unit", "day", "finished", "late"],
             &["day", "unit"],
             rows,
-            anonymous,
             "finished = finished_daily.finished + excluded.finished, \
              late = finished_daily.late + excluded.late",
-        )
-        .await?;
+        );
 
-        // 7. Files, with the last event of their dossier's write.
-        for w in writes {
-            if let Some(last) = w.events.last() {
-                for f in &w.files {
-                    Self::insert_attachment(tx, last, f).await?;
-                }
-            }
-        }
-
-        // 8. Messages for the exchanges, in the same transaction.
+        // 7. Messages for the exchanges, in the same transaction.
         let messages: Vec<&crate::NewOutboxMessage> = writes
             .iter()
             .flat_map(|w| w.projected.outbox.iter())
@@ -576,8 +563,7 @@ impl Store {
                     ]
                 })
                 .collect();
-            Self::insert_rows(
-                tx,
+            script.insert(
                 "outbox",
                 &[
                     "idem_key",
@@ -592,11 +578,33 @@ impl Store {
                     "created_at",
                 ],
                 rows,
-                anonymous,
                 "",
+                OnDuplicate::Duplicate,
                 |i| messages.get(i).map(|m| m.key()).unwrap_or_default(),
-            )
-            .await?;
+            );
+        }
+
+        // All of it, then check every changed row was still at its expected version.
+        let updated = script.run(tx).await?;
+        if updated.len() != changed.len() {
+            let updated: std::collections::HashSet<&str> =
+                updated.iter().map(String::as_str).collect();
+            let stale = changed_codes
+                .iter()
+                .find(|c| !updated.contains(**c))
+                .copied()
+                .unwrap_or_default();
+            return Err(StoreError::Conflict(stale.to_owned()));
+        }
+
+        // 8. Files, with the last event of their dossier's write (after the events they
+        // belong to).
+        for w in writes {
+            if let Some(last) = w.events.last() {
+                for f in &w.files {
+                    Self::insert_attachment(tx, last, f).await?;
+                }
+            }
         }
         Ok(())
     }
@@ -638,106 +646,237 @@ impl Store {
         }
         Ok(())
     }
+}
 
-    /// Multi-row upserts: rows whose `keys` exist get `sets` instead. Each key appears once
-    /// (PostgreSQL refuses to touch a row twice in one statement).
-    async fn upsert_rows<'c, DB>(
-        tx: &mut sqlx::Transaction<'c, DB>,
-        table: &str,
-        cols: &[&str],
-        keys: &[&str],
-        rows: Vec<Vec<Val>>,
-        anonymous: bool,
-        sets: &str,
-    ) -> Result<()>
-    where
-        DB: sqlx::Database,
-        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
-        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    {
-        let suffix = format!(" ON CONFLICT ({}) DO UPDATE SET {sets}", keys.join(", "));
-        Self::insert_rows(tx, table, cols, rows, anonymous, &suffix, |_| {
-            table.to_owned()
-        })
-        .await
-    }
-
-    /// Adds summed rollup changes to the daily, monthly and monthly-stock tables.
-    async fn write_rollups<'c, DB>(
-        tx: &mut sqlx::Transaction<'c, DB>,
-        sums: &RollupSums,
-        anonymous: bool,
-    ) -> Result<()>
-    where
-        DB: sqlx::Database,
-        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
-        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    {
-        let adds = |table: &str, measures: &[Measure]| -> String {
-            measures
-                .iter()
-                .map(|m| format!("{c} = {table}.{c} + excluded.{c}", c = m.column()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let all: Vec<Measure> = Measure::ROLLUP.to_vec();
-        let mut cols = vec!["unit", "day", "procedure_code"];
-        cols.extend(all.iter().map(|m| m.column()));
-        let rows: Vec<Vec<Val>> = sums
-            .daily
+/// Adds summed rollup changes to the daily, monthly and monthly-stock tables.
+fn rollup_statements(script: &mut Script, sums: &RollupSums) {
+    let adds = |table: &str, measures: &[Measure]| -> String {
+        measures
             .iter()
-            .map(|((unit, day, procedure), m)| {
-                let mut v = vec![
-                    text(unit.clone()),
-                    text(day.clone()),
-                    text(procedure.clone()),
-                ];
-                v.extend(all.iter().map(|x| int(m[*x])));
+            .map(|m| format!("{c} = {table}.{c} + excluded.{c}", c = m.column()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let all: Vec<Measure> = Measure::ROLLUP.to_vec();
+    let mut cols = vec!["unit", "day", "procedure_code"];
+    cols.extend(all.iter().map(|m| m.column()));
+    let rows: Vec<Vec<Val>> = sums
+        .daily
+        .iter()
+        .map(|((unit, day, procedure), m)| {
+            let mut v = vec![
+                text(unit.clone()),
+                text(day.clone()),
+                text(procedure.clone()),
+            ];
+            v.extend(all.iter().map(|x| int(m[*x])));
+            v
+        })
+        .collect();
+    script.upsert(
+        "ind_daily",
+        &cols,
+        &["unit", "day", "procedure_code"],
+        rows,
+        &adds("ind_daily", &all),
+    );
+    for (table, measures) in [
+        ("ind_monthly", flows().collect::<Vec<_>>()),
+        ("ind_stock_monthly", stocks().collect::<Vec<_>>()),
+    ] {
+        let mut cols = vec!["unit", "month"];
+        cols.extend(measures.iter().map(|m| m.column()));
+        let rows: Vec<Vec<Val>> = sums
+            .months
+            .iter()
+            .filter(|(_, m)| measures.iter().any(|x| m[*x] != 0))
+            .map(|((unit, month), m)| {
+                let mut v = vec![text(unit.clone()), text(month.clone())];
+                v.extend(measures.iter().map(|x| int(m[*x])));
                 v
             })
             .collect();
-        Self::upsert_rows(
-            tx,
-            "ind_daily",
+        script.upsert(
+            table,
             &cols,
-            &["unit", "day", "procedure_code"],
+            &["unit", "month"],
             rows,
+            &adds(table, &measures),
+        );
+    }
+}
+
+/// What a unique violation in a statement means for the write.
+#[derive(Debug, Clone, Copy)]
+enum OnDuplicate {
+    /// `Duplicate(name)`: the row exists.
+    Duplicate,
+    /// `Conflict(name)`: another write got there first.
+    Conflict,
+}
+
+/// One statement of a write and its bound values.
+#[derive(Debug)]
+struct Statement {
+    sql: String,
+    args: Vec<Val>,
+    table: &'static str,
+    on_duplicate: OnDuplicate,
+    /// The row a unique violation names (the first of the statement's rows).
+    name: String,
+    /// Whether the statement returns the codes of the rows it touched (`RETURNING code`).
+    returns_codes: bool,
+}
+
+/// The statements of one write, run in order by [`Script::run`]: on PostgreSQL one after
+/// another; on SQLite as one multi-statement query, each statement taking the next of its
+/// `?` values. On SQLite every statement is a hop to the connection's own thread and back,
+/// so a write of one event costs one hop for all its rows instead of a dozen.
+struct Script {
+    anonymous: bool,
+    statements: Vec<Statement>,
+}
+
+impl Script {
+    fn new(anonymous: bool) -> Self {
+        Self {
             anonymous,
-            &adds("ind_daily", &all),
-        )
-        .await?;
-        for (table, measures) in [
-            ("ind_monthly", flows().collect::<Vec<_>>()),
-            ("ind_stock_monthly", stocks().collect::<Vec<_>>()),
-        ] {
-            let mut cols = vec!["unit", "month"];
-            cols.extend(measures.iter().map(|m| m.column()));
-            let rows: Vec<Vec<Val>> = sums
-                .months
-                .iter()
-                .filter(|(_, m)| measures.iter().any(|x| m[*x] != 0))
-                .map(|((unit, month), m)| {
-                    let mut v = vec![text(unit.clone()), text(month.clone())];
-                    v.extend(measures.iter().map(|x| int(m[*x])));
-                    v
-                })
-                .collect();
-            Self::upsert_rows(
-                tx,
-                table,
-                &cols,
-                &["unit", "month"],
-                rows,
-                anonymous,
-                &adds(table, &measures),
-            )
-            .await?;
+            statements: Vec::new(),
         }
-        Ok(())
+    }
+
+    fn push(&mut self, s: Statement) {
+        self.statements.push(s);
+    }
+
+    /// Multi-row INSERTs of `rows` into `table`, chunked under the bound-value limit; `name(i)`
+    /// names row `i` for a unique violation.
+    fn insert(
+        &mut self,
+        table: &'static str,
+        cols: &[&str],
+        rows: Vec<Vec<Val>>,
+        suffix: &str,
+        on_duplicate: OnDuplicate,
+        name: impl Fn(usize) -> String,
+    ) {
+        let per = (MAX_BINDS / cols.len().max(1)).max(1);
+        let mut rows = rows.into_iter().peekable();
+        let mut first = 0;
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES {}{suffix}",
+                cols.join(", "),
+                value_groups(cols.len(), chunk.len(), self.anonymous)
+            );
+            let n = chunk.len();
+            self.push(Statement {
+                sql,
+                args: chunk.into_iter().flatten().collect(),
+                table,
+                on_duplicate,
+                name: name(first),
+                returns_codes: false,
+            });
+            first += n;
+        }
+    }
+
+    /// Multi-row upserts: rows whose `keys` exist get `sets` instead. Each key appears once
+    /// (PostgreSQL refuses to touch a row twice in one statement).
+    fn upsert(
+        &mut self,
+        table: &'static str,
+        cols: &[&str],
+        keys: &[&str],
+        rows: Vec<Vec<Val>>,
+        sets: &str,
+    ) {
+        let suffix = format!(" ON CONFLICT ({}) DO UPDATE SET {sets}", keys.join(", "));
+        self.insert(table, cols, rows, &suffix, OnDuplicate::Duplicate, |_| {
+            table.to_owned()
+        });
+    }
+
+    /// Runs the statements; the codes the `returns_codes` statements returned.
+    async fn run<'c, DB>(self, tx: &mut sqlx::Transaction<'c, DB>) -> Result<Vec<String>>
+    where
+        DB: sqlx::Database + sqlx::database::HasStatementCache,
+        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+        for<'q> String: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'a> &'a str: sqlx::ColumnIndex<<DB as sqlx::Database>::Row>,
+    {
+        use sqlx::Row;
+        let mut codes = Vec::new();
+        if !self.anonymous {
+            for s in self.statements {
+                let q = bind_values(sqlx::query(AssertSqlSafe(s.sql)), s.args);
+                if s.returns_codes {
+                    let rows = q
+                        .fetch_all(&mut **tx)
+                        .await
+                        .map_err(|e| on_duplicate(e, s.on_duplicate, &s.name))?;
+                    for r in rows {
+                        codes.push(r.try_get("code")?);
+                    }
+                } else {
+                    q.execute(&mut **tx)
+                        .await
+                        .map_err(|e| on_duplicate(e, s.on_duplicate, &s.name))?;
+                }
+            }
+            return Ok(codes);
+        }
+        if self.statements.is_empty() {
+            return Ok(codes);
+        }
+        let sql = self
+            .statements
+            .iter()
+            .map(|s| s.sql.as_str())
+            .collect::<Vec<_>>()
+            .join(";\n");
+        // A large script is prepared once and not kept: a batch's shape rarely repeats, and
+        // cached programs for thousands of rows would only hold memory.
+        let keep = true;
+        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(keep);
+        let mut parts = Vec::with_capacity(self.statements.len());
+        for s in self.statements {
+            q = bind_values(q, s.args);
+            parts.push((s.table, s.on_duplicate, s.name));
+        }
+        let rows = q.fetch_all(&mut **tx).await.map_err(|e| {
+            // SQLite names the table in its message ("UNIQUE constraint failed: table.col").
+            let failed = match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    let msg = db.message().to_owned();
+                    parts
+                        .iter()
+                        .find(|(table, _, _)| msg.contains(&format!(": {table}.")))
+                        .map(|(_, how, name)| (*how, name.clone()))
+                }
+                _ => None,
+            };
+            match failed {
+                Some((how, name)) => on_duplicate(e, how, &name),
+                None => StoreError::Db(e),
+            }
+        })?;
+        for r in rows {
+            codes.push(r.try_get("code")?);
+        }
+        Ok(codes)
+    }
+}
+
+fn on_duplicate(e: sqlx::Error, how: OnDuplicate, name: &str) -> StoreError {
+    match (dup(e, name), how) {
+        (StoreError::Duplicate(n), OnDuplicate::Conflict) => StoreError::Conflict(n),
+        (other, _) => other,
     }
 }
 
@@ -753,6 +892,24 @@ fn marks(n: usize, anonymous: bool) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn bind_values<'q, DB>(
+    mut q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
+    values: Vec<Val>,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+where
+    DB: sqlx::Database,
+    for<'a> Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> Option<i64>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    for v in values {
+        q = match v {
+            Val::Text(s) => q.bind(s),
+            Val::Int(i) => q.bind(i),
+        };
+    }
+    q
 }
 
 fn bind_rows<'q, DB>(

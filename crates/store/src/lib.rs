@@ -52,6 +52,20 @@ macro_rules! on_pool {
     };
 }
 
+/// Like `on_pool!`, on the connection that writes: on SQLite one connection takes every
+/// write of this process in turn (SQLite's model is one writer at a time). Queued writers
+/// wait in the pool's fair queue instead of sleeping in SQLite's busy handler, and the
+/// writer's page cache stays warm, because no other connection of the process changes the
+/// file under it. On PostgreSQL, the primary pool.
+macro_rules! on_write_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store.writer() {
+            Backend::Sqlite($pool) => $body,
+            Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
 /// Like `on_pool!`, on the read replica when one is configured (else the primary): for
 /// read-only queries that may lag the primary a little (dashboards, rankings, public lists),
 /// never for a read whose result feeds a write.
@@ -397,7 +411,11 @@ fn rebuild(
 /// The store.
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// Reads (and, on PostgreSQL, writes).
     backend: Backend,
+    /// SQLite on a file: the one connection that writes (`on_write_pool!`). None on
+    /// PostgreSQL and for an in-memory database (one connection in all).
+    writer: Option<Backend>,
     /// A read-only pool on a replica (PostgreSQL only) for `on_read_pool!` queries.
     replica: Option<Backend>,
 }
@@ -412,10 +430,18 @@ impl Store {
     /// close checkpoints the write-ahead log into the database file, so the file can then be
     /// copied alone (test fixtures do).
     pub async fn close(&self) {
+        if let Some(Backend::Sqlite(pool)) = &self.writer {
+            pool.close().await;
+        }
         on_pool!(self, pool => pool.close().await);
         if let Some(Backend::Postgres(pool)) = &self.replica {
             pool.close().await;
         }
+    }
+
+    /// Where writes go: see `on_write_pool!`.
+    pub(crate) fn writer(&self) -> &Backend {
+        self.writer.as_ref().unwrap_or(&self.backend)
     }
 
     /// Where read-only queries go: the replica when one is configured, else the primary.
@@ -433,6 +459,7 @@ impl Store {
     pub fn primary_only(&self) -> Self {
         Self {
             backend: self.backend.clone(),
+            writer: self.writer.clone(),
             replica: None,
         }
     }
@@ -480,39 +507,66 @@ impl Store {
     /// database left at an earlier version); no partition upkeep, no replica.
     #[doc(hidden)]
     pub async fn connect_migrated_to(url: &str, last: i64) -> Result<Self> {
-        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
-            Backend::Postgres(pool)
-        } else if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or(url.strip_prefix("sqlite:"))
-        {
-            let opts = if path == ":memory:" {
-                SqliteConnectOptions::from_str("sqlite::memory:")?
+        let (backend, writer) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                (Backend::Postgres(pool), None)
+            } else if let Some(path) = url
+                .strip_prefix("sqlite://")
+                .or(url.strip_prefix("sqlite:"))
+            {
+                let memory = path == ":memory:";
+                let opts = if memory {
+                    SqliteConnectOptions::from_str("sqlite::memory:")?
+                } else {
+                    SqliteConnectOptions::new()
+                        .filename(path)
+                        .create_if_missing(true)
+                }
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+                // An in-memory database is one connection: each new one would be another database.
+                if memory {
+                    let pool = SqlitePoolOptions::new()
+                        .max_connections(1)
+                        .connect_with(opts)
+                        .await?;
+                    (Backend::Sqlite(pool), None)
+                } else {
+                    // The writer first: it creates the file and sets WAL before readers open it.
+                    // Its 64 MiB page cache stays valid between transactions (no other connection
+                    // of the process writes); the readers' 8 MiB each is dropped whenever the
+                    // file changed since their last read, so more would not help them.
+                    // A connection to a local file does not go stale: no ping before each use.
+                    let writer = SqlitePoolOptions::new()
+                        .max_connections(1)
+                        .test_before_acquire(false)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .connect_with(
+                            opts.clone()
+                                .pragma("cache_size", "-65536")
+                                .pragma("wal_autocheckpoint", "8192"),
+                        )
+                        .await?;
+                    let readers = SqlitePoolOptions::new()
+                        .max_connections(8)
+                        .test_before_acquire(false)
+                        .connect_with(opts.pragma("cache_size", "-8192"))
+                        .await?;
+                    (Backend::Sqlite(readers), Some(Backend::Sqlite(writer)))
+                }
             } else {
-                SqliteConnectOptions::new()
-                    .filename(path)
-                    .create_if_missing(true)
-            }
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-            // One writer at a time is SQLite's model; readers use the other connections.
-            let pool = SqlitePoolOptions::new()
-                .max_connections(if path == ":memory:" { 1 } else { 8 })
-                .connect_with(opts)
-                .await?;
-            Backend::Sqlite(pool)
-        } else {
-            return Err(StoreError::Url(url.to_owned()));
-        };
+                return Err(StoreError::Url(url.to_owned()));
+            };
         let store = Self {
             backend,
+            writer,
             replica: None,
         };
         store.migrate(last).await?;
@@ -525,6 +579,7 @@ impl Store {
         let pool = PgPoolOptions::new().max_connections(2).connect(url).await?;
         Ok(Self {
             backend: Backend::Postgres(pool),
+            writer: None,
             replica: None,
         })
     }
@@ -598,7 +653,7 @@ impl Store {
             Backend::Sqlite(_) => SQLITE_MIGRATIONS,
             Backend::Postgres(_) => POSTGRES_MIGRATIONS,
         };
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             sqlx::raw_sql(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
             )
@@ -629,7 +684,7 @@ impl Store {
     /// Inserts or updates units (parents before children), in one transaction.
     pub async fn upsert_units(&self, units: &[UnitRow]) -> Result<(u64, u64, u64)> {
         let (mut inserted, mut updated, mut unchanged) = (0, 0, 0);
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for u in units {
                 let existing: Option<String> =
@@ -705,7 +760,7 @@ impl Store {
     /// Inserts new procedures, updates changed ones (by fingerprint), leaves equal ones alone.
     pub async fn upsert_procedures(&self, procedures: &[ProcedureRow]) -> Result<(u64, u64, u64)> {
         let (mut inserted, mut updated, mut unchanged) = (0, 0, 0);
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for p in procedures {
                 let existing: Option<String> =
@@ -743,7 +798,7 @@ impl Store {
 
     /// Rewrites one procedure (an administrator's settings), whatever its fingerprint.
     pub async fn replace_procedure(&self, p: &ProcedureRow) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let done = sqlx::query(
                 "UPDATE procedures SET name=$2, name_folded=$3, level=$4, field=$5, online_kind=$6, \
                  fee_bearing=$7, after_15h=$8, quality_flags=$9, fingerprint=$10, data=$11 WHERE code=$1",
@@ -884,7 +939,7 @@ impl Store {
     // ---- accounts ----------------------------------------------------------------------
 
     pub async fn insert_account(&self, a: &AccountRow) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO accounts (id, username, display_name, title, password_hash, role, unit_id, created_at) \
                  VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
@@ -924,7 +979,7 @@ impl Store {
         created_at: &str,
         expires_at: &str,
     ) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             sqlx::query("INSERT INTO api_tokens (token_hash, account_id, created_at, expires_at) VALUES ($1,$2,$3,$4)")
                 .bind(token_hash).bind(account_id).bind(created_at).bind(expires_at)
                 .execute(pool)
@@ -935,7 +990,7 @@ impl Store {
 
     /// Revokes a token; true if it existed.
     pub async fn delete_token(&self, token_hash: &str) -> Result<bool> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let done = sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
                 .bind(token_hash)
                 .execute(pool)
@@ -968,7 +1023,7 @@ impl Store {
     /// The next sequence number of dossiers received by an agency on a day; atomic under
     /// concurrency (one row per agency and day, incremented in place).
     pub async fn next_dossier_seq(&self, agency_code: &str, day: &str) -> Result<u32> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let n: i64 = sqlx::query_scalar(
                 "INSERT INTO dossier_code_seq (agency_code, day, last) VALUES ($1, $2, 1) \
                  ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_code_seq.last + 1 \
@@ -1321,7 +1376,7 @@ impl Store {
     /// Runs a raw statement: for tests that tamper with data on purpose.
     #[doc(hidden)]
     pub async fn execute_raw_for_tests(&self, sql: &str) -> Result<u64> {
-        on_pool!(self, pool => Ok(sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(pool).await?.rows_affected()))
+        on_write_pool!(self, pool => Ok(sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(pool).await?.rows_affected()))
     }
 
     // ---- export ------------------------------------------------------------------------

@@ -201,7 +201,7 @@ impl Store {
              AND status = 'pending' AND (lease_until IS NULL OR lease_until < $4) \
              RETURNING {COLUMNS}"
         );
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let rows = sqlx::query(AssertSqlSafe(sql.clone()))
                 .bind(now.saturating_add(lease_ms))
                 .bind(worker)
@@ -221,7 +221,7 @@ impl Store {
     /// was no longer pending (another worker confirmed it first).
     pub async fn outbox_delivered(&self, id: i64, mark: SyncedMark) -> Result<bool> {
         let now = now_ms();
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             // The first statement writes, so SQLite takes its write lock before any read.
             let code: Option<String> = sqlx::query_scalar(
@@ -279,7 +279,7 @@ impl Store {
             Some(at) => ("pending", at),
             None => ("dead", now_ms()),
         };
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let done = sqlx::query(
                 "UPDATE outbox SET status = $3, attempts = attempts + 1, next_attempt_at = $4, \
                  last_error = $5, lease_until = NULL, leased_by = NULL \
@@ -300,7 +300,7 @@ impl Store {
     /// all of them. Returns how many.
     pub async fn outbox_replay(&self, id: Option<i64>) -> Result<u64> {
         let now = now_ms();
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let done = match id {
                 Some(id) => sqlx::query(
                     "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, \

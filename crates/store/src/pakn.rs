@@ -389,7 +389,7 @@ impl Store {
         let row_sql = multi_insert("pakn", COLS, 1, false);
         let event_sql = multi_insert("pakn_events", EVENT_COLS, 1, false);
         let file_sql = multi_insert("pakn_files", FILE_COLS, 1, false);
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             bind_row!(sqlx::query(AssertSqlSafe(row_sql.clone())), row)
                 .execute(&mut *tx)
@@ -432,7 +432,7 @@ impl Store {
         );
         let event_sql = multi_insert("pakn_events", EVENT_COLS, 1, false);
         let file_sql = multi_insert("pakn_files", FILE_COLS, 1, false);
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let changed = bind_row!(sqlx::query(AssertSqlSafe(update_sql.clone())), row)
                 .bind(expected_version)

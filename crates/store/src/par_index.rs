@@ -278,7 +278,7 @@ impl Store {
     /// that exists already, or a card whose version moved since it was read, is a conflict and
     /// nothing is written.
     pub async fn save_par_cards(&self, writes: &[ParCardWrite]) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for w in writes {
                 let c = &w.card;
@@ -399,7 +399,7 @@ impl Store {
     /// country's ~3,500 units scored for a year). Cards that exist already are a conflict.
     pub async fn insert_par_cards_bulk(&self, cards: &[ParCardRow]) -> Result<()> {
         let anonymous = self.anonymous_marks();
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for chunk in cards.chunks(ROWS_PER_INSERT) {
                 let mut q = sqlx::query(AssertSqlSafe(multi_insert("par_cards", CARD_COLUMNS, chunk.len(), anonymous)));

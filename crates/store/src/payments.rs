@@ -54,7 +54,7 @@ where
 impl Store {
     /// Records a new payment (normally `pending`).
     pub async fn insert_payment(&self, p: &PaymentRow) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO payments (id, dossier_code, amount, gateway, status, created_by, \
                  created_at, completed_at, gateway_ref) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
@@ -145,7 +145,7 @@ impl Store {
         done: Option<(&str, &str)>,
     ) -> Result<bool> {
         let (completed_at, gateway_ref) = done.unzip();
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let done = sqlx::query(
                 "UPDATE payments SET status = $1, \
                  completed_at = COALESCE($2, completed_at), gateway_ref = COALESCE($3, gateway_ref) \

@@ -421,7 +421,7 @@ impl Store {
     /// Stores a new plan; a plan id that exists is a duplicate.
     pub async fn insert_plan(&self, p: &PlanRow) -> Result<()> {
         let sql = one_insert("plans", PLAN_COLS);
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             bind_plan!(sqlx::query(AssertSqlSafe(sql)), p)
                 .execute(pool)
                 .await
@@ -480,7 +480,7 @@ impl Store {
     /// Adds a task at the end of its plan (its `seq` is set here); returns the seq.
     pub async fn add_task(&self, t: &TaskRow) -> Result<i64> {
         let sql = one_insert("plan_tasks", TASK_COLS);
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let exists: Option<String> = sqlx::query_scalar("SELECT id FROM plans WHERE id = $1")
                 .bind(&t.plan_id)
@@ -593,7 +593,7 @@ impl Store {
     ) -> Result<()> {
         let progress_sql = one_insert("plan_progress", PROGRESS_COLS);
         let file_sql = one_insert("plan_files", FILE_COLS);
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let changed = sqlx::query(
                 "UPDATE plan_tasks SET status = $2, done_on = $3, percent = $4, updated_at = $5 \
@@ -699,7 +699,7 @@ impl Store {
     /// Adds report obligations; one a unit already owes for the same period is a duplicate.
     pub async fn insert_obligations(&self, rows: &[ObligationRow]) -> Result<()> {
         let sql = one_insert("report_obligations", OBLIGATION_COLS);
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for o in rows {
                 bind_obligation!(sqlx::query(AssertSqlSafe(sql.clone())), o)
@@ -781,7 +781,7 @@ impl Store {
             .get(..10)
             .unwrap_or(&s.submitted_at)
             .to_owned();
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let changed = sqlx::query(
                 "UPDATE report_obligations SET submitted_on = $2, complete = NULL WHERE id = $1",
@@ -848,7 +848,7 @@ impl Store {
         by: &str,
         at: &str,
     ) -> Result<()> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let latest: Option<String> = sqlx::query_scalar(
                 "SELECT id FROM report_submissions WHERE obligation_id = $1 \
@@ -889,7 +889,7 @@ impl Store {
     /// reflect its latest submission.
     pub async fn insert_plan_rows_bulk(&self, rows: &PlanRowsBulk) -> Result<()> {
         let anon = self.anonymous_marks();
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             bulk!(tx, anon, "plans", PLAN_COLS, rows.plans, bind_plan);
             bulk!(tx, anon, "plan_tasks", TASK_COLS, rows.tasks, bind_task);

@@ -57,7 +57,7 @@ impl Store {
         version: i64,
         due_at: Option<String>,
     ) -> Result<bool> {
-        on_pool!(self, pool => {
+        on_write_pool!(self, pool => {
             let done = sqlx::query(
                 "UPDATE dossiers SET due_at = $3 WHERE code = $1 AND version = $2 \
                  AND due_at IS DISTINCT FROM $3",
