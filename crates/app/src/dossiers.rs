@@ -6,7 +6,7 @@ use cchc_domain::calendar::clock::ExplainStep;
 use cchc_domain::calendar::{Verdict, iso_datetime};
 use cchc_domain::dossier::{
     Actor, Applicant, ApplicantKind, Component, Dossier, DossierCode, Event, EventBody, EventKind,
-    GENESIS_HASH, Outcome, Payment, ResultDoc, Status,
+    GENESIS_HASH, Intake, Outcome, Payment, ResultDoc, Status,
 };
 use cchc_domain::procedure::{Channel, Procedure};
 use cchc_domain::unit::Unit;
@@ -618,39 +618,19 @@ impl App {
             .await?;
         let code = DossierCode::new(&receiving.agency_code, now.date(), seq)
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let fields = (
-            procedure.code.clone(),
-            input.channel,
-            applicant,
-            components,
-            receiving_id.clone(),
-            competent_id,
-            limit.spec(),
-            procedure.after_15h_next_day,
+        let kind = EventKind::intake(
+            online,
+            Intake {
+                procedure_code: procedure.code.clone(),
+                channel: input.channel,
+                applicant,
+                components,
+                receiving_unit: receiving_id.clone(),
+                competent_unit: competent_id,
+                limit: limit.spec(),
+                after_15h_next_day: procedure.after_15h_next_day,
+            },
         );
-        let kind = if online {
-            EventKind::Submitted {
-                procedure_code: fields.0,
-                channel: fields.1,
-                applicant: fields.2,
-                components: fields.3,
-                receiving_unit: fields.4,
-                competent_unit: fields.5,
-                limit: fields.6,
-                after_15h_next_day: fields.7,
-            }
-        } else {
-            EventKind::Received {
-                procedure_code: fields.0,
-                channel: fields.1,
-                applicant: fields.2,
-                components: fields.3,
-                receiving_unit: fields.4,
-                competent_unit: fields.5,
-                limit: fields.6,
-                after_15h_next_day: fields.7,
-            }
-        };
         let body = EventBody {
             dossier: code.to_string(),
             seq: 1,

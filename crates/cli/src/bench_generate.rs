@@ -34,7 +34,7 @@ use cchc_domain::calendar::{DayMark, DueDate, LimitUnit, Period as WorkPeriod, T
 use cchc_domain::calendar::{WorkingClock, lunar};
 use cchc_domain::dossier::{
     Actor, Applicant, ApplicantKind, Component, Dossier, DossierCode, Event, EventBody, EventKind,
-    GENESIS_HASH, Outcome, Payment, ResultDoc, Status,
+    GENESIS_HASH, Intake, Outcome, Payment, ResultDoc, Status,
 };
 use cchc_domain::indicator::{
     DossierFacts, FinishVerdict, Measures, Period, ProcedureTraits, measures_from_facts,
@@ -1336,16 +1336,16 @@ impl Generator {
             handed_over: false,
             due_cache: None,
         };
-        let fields = (
-            p.code.clone(),
+        let intake = Intake {
+            procedure_code: p.code.clone(),
             channel,
             applicant,
             components,
-            u.id.clone(),
-            u.id.clone(),
+            receiving_unit: u.id.clone(),
+            competent_unit: u.id.clone(),
             limit,
-            p.after_15h,
-        );
+            after_15h_next_day: p.after_15h,
+        };
         let payment = |rng: &mut Rng, amount: i64, online: bool| Payment {
             amount,
             method: if online {
@@ -1378,21 +1378,9 @@ impl Generator {
         };
         // 1. Intake.
         let t0 = at;
+        let first = EventKind::intake(online, intake);
         if online {
-            s.seal(
-                t0,
-                s.actor(Who::Public),
-                EventKind::Submitted {
-                    procedure_code: fields.0,
-                    channel: fields.1,
-                    applicant: fields.2,
-                    components: fields.3,
-                    receiving_unit: fields.4,
-                    competent_unit: fields.5,
-                    limit: fields.6,
-                    after_15h_next_day: fields.7,
-                },
-            )?;
+            s.seal(t0, s.actor(Who::Public), first)?;
             if let (Some(fee), true) = (p.fee, pay_online) {
                 let pay = payment(&mut rng, fee, true);
                 let when = t0.checked_add(jiff::Span::new().minutes(rng.range(2, 20)))?;
@@ -1433,20 +1421,7 @@ impl Generator {
             }
             s.step(when, Who::Clerk, EventKind::Accepted)?;
         } else {
-            s.seal(
-                t0,
-                s.actor(Who::Clerk),
-                EventKind::Received {
-                    procedure_code: fields.0,
-                    channel: fields.1,
-                    applicant: fields.2,
-                    components: fields.3,
-                    receiving_unit: fields.4,
-                    competent_unit: fields.5,
-                    limit: fields.6,
-                    after_15h_next_day: fields.7,
-                },
-            )?;
+            s.seal(t0, s.actor(Who::Clerk), first)?;
             if let Some(fee) = p.fee {
                 let pay = payment(&mut rng, fee, pay_online);
                 let when = t0.checked_add(jiff::Span::new().minutes(rng.range(3, 15)))?;

@@ -245,7 +245,58 @@ pub enum EventKind {
     Rated { score: u8, comment: String },
 }
 
+/// What the first event of a dossier records, online (nộp trực tuyến) or at the counter or
+/// by post (tiếp nhận): the same fields either way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intake {
+    pub procedure_code: String,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    pub components: Vec<Component>,
+    pub receiving_unit: String,
+    pub competent_unit: String,
+    pub limit: String,
+    pub after_15h_next_day: bool,
+}
+
 impl EventKind {
+    /// The first event of a dossier: `Submitted` when filed online, else `Received`.
+    pub fn intake(online: bool, i: Intake) -> Self {
+        let Intake {
+            procedure_code,
+            channel,
+            applicant,
+            components,
+            receiving_unit,
+            competent_unit,
+            limit,
+            after_15h_next_day,
+        } = i;
+        if online {
+            Self::Submitted {
+                procedure_code,
+                channel,
+                applicant,
+                components,
+                receiving_unit,
+                competent_unit,
+                limit,
+                after_15h_next_day,
+            }
+        } else {
+            Self::Received {
+                procedure_code,
+                channel,
+                applicant,
+                components,
+                receiving_unit,
+                competent_unit,
+                limit,
+                after_15h_next_day,
+            }
+        }
+    }
+
     /// Short machine name, e.g. `supplement_requested`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -382,20 +382,6 @@ impl Store {
     }
 }
 
-const OUTBOX_COLUMNS: &[&str] = &[
-    "idem_key",
-    "sink",
-    "dossier_code",
-    "seq",
-    "kind",
-    "payload",
-    "status",
-    "attempts",
-    "next_attempt_at",
-    "created_at",
-    "delivered_at",
-];
-
 impl Store {
     /// Inserts outbox messages as a backlog (`delivered` false: pending, due now) or as
     /// history (`delivered` true), many rows per INSERT, in one transaction (`cchc bench
@@ -407,28 +393,22 @@ impl Store {
     ) -> Result<()> {
         let now = jiff::Timestamp::now().as_millisecond();
         let anonymous = matches!(self.backend, Backend::Sqlite(_));
-        let status = if delivered { "delivered" } else { "pending" };
-        on_pool!(self, pool => {
+        let rows: Vec<Vec<Val>> = messages
+            .iter()
+            .map(|m| crate::ingest::outbox_values(m, delivered, now))
+            .collect();
+        on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            for chunk in messages.chunks(ROWS_PER_INSERT) {
-                let sql = multi_insert("outbox", OUTBOX_COLUMNS, chunk.len(), anonymous);
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for m in chunk {
-                    q = q
-                        .bind(m.key())
-                        .bind(m.sink.clone())
-                        .bind(m.dossier_code.clone())
-                        .bind(i64::from(m.seq))
-                        .bind(m.kind.clone())
-                        .bind(m.payload.clone())
-                        .bind(status)
-                        .bind(i64::from(delivered))
-                        .bind(now)
-                        .bind(now)
-                        .bind(delivered.then_some(now));
-                }
-                q.execute(&mut *tx).await?;
-            }
+            Self::insert_rows(
+                &mut tx,
+                "outbox",
+                &crate::ingest::OUTBOX_COLUMNS,
+                rows,
+                anonymous,
+                "",
+                |_| "outbox".to_owned(),
+            )
+            .await?;
             tx.commit().await?;
             Ok(())
         })

@@ -344,19 +344,16 @@ impl Store {
         // state is kept.
         // Officers who already handled the changed dossiers.
         let mut handled: std::collections::HashSet<(String, String)> = Default::default();
-        for chunk in changed_codes.chunks(500) {
-            let sql = format!(
-                "SELECT code, account FROM dossier_handlers WHERE code IN ({})",
-                marks(chunk.len(), anonymous)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for c in chunk {
-                q = q.bind((*c).to_owned());
-            }
-            for r in q.fetch_all(&mut **tx).await? {
-                use sqlx::Row;
-                handled.insert((r.try_get("code")?, r.try_get("account")?));
-            }
+        for r in rows_by_codes(
+            tx,
+            "SELECT code, account FROM dossier_handlers",
+            &changed_codes,
+            anonymous,
+        )
+        .await?
+        {
+            use sqlx::Row;
+            handled.insert((r.try_get("code")?, r.try_get("account")?));
         }
         // The stored facts of the changed dossiers.
         let with_facts: Vec<(&DossierWrite, &DossierFacts)> = writes
@@ -369,19 +366,10 @@ impl Store {
             .filter(|(w, _)| w.expected_version.is_some())
             .map(|(_, f)| f.code.as_str())
             .collect();
-        for chunk in to_read.chunks(500) {
-            let sql = format!(
-                "SELECT {FACT_COLUMNS} FROM dossier_facts WHERE code IN ({})",
-                marks(chunk.len(), anonymous)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for c in chunk {
-                q = q.bind((*c).to_owned());
-            }
-            for r in q.fetch_all(&mut **tx).await? {
-                let f = facts_row(&r)?;
-                old.insert(f.code.clone(), f);
-            }
+        let select = format!("SELECT {FACT_COLUMNS} FROM dossier_facts");
+        for r in rows_by_codes(tx, &select, &to_read, anonymous).await? {
+            let f = facts_row(&r)?;
+            old.insert(f.code.clone(), f);
         }
 
         let mut script = Script::new(anonymous);
@@ -548,35 +536,11 @@ impl Store {
             let now = crate::outbox::now_ms();
             let rows: Vec<Vec<Val>> = messages
                 .iter()
-                .map(|m| {
-                    vec![
-                        text(m.key()),
-                        text(m.sink.clone()),
-                        text(m.dossier_code.clone()),
-                        int(m.seq),
-                        text(m.kind.clone()),
-                        text(m.payload.clone()),
-                        text("pending"),
-                        int(0),
-                        int(now),
-                        int(now),
-                    ]
-                })
+                .map(|m| outbox_values(m, false, now))
                 .collect();
             script.insert(
                 "outbox",
-                &[
-                    "idem_key",
-                    "sink",
-                    "dossier_code",
-                    "seq",
-                    "kind",
-                    "payload",
-                    "status",
-                    "attempts",
-                    "next_attempt_at",
-                    "created_at",
-                ],
+                &OUTBOX_COLUMNS,
                 rows,
                 "",
                 OnDuplicate::Duplicate,
@@ -878,6 +842,65 @@ fn on_duplicate(e: sqlx::Error, how: OnDuplicate, name: &str) -> StoreError {
         (StoreError::Duplicate(n), OnDuplicate::Conflict) => StoreError::Conflict(n),
         (other, _) => other,
     }
+}
+
+/// The rows `select` (a query without a WHERE clause, its table having a `code` column)
+/// returns for `codes`, 500 codes per query.
+async fn rows_by_codes<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    select: &str,
+    codes: &[&str],
+    anonymous: bool,
+) -> Result<Vec<<DB as sqlx::Database>::Row>>
+where
+    DB: sqlx::Database,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut rows = Vec::new();
+    for chunk in codes.chunks(500) {
+        let sql = format!("{select} WHERE code IN ({})", marks(chunk.len(), anonymous));
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for c in chunk {
+            q = q.bind((*c).to_owned());
+        }
+        rows.extend(q.fetch_all(&mut **tx).await?);
+    }
+    Ok(rows)
+}
+
+/// The columns of an outbox message as written.
+pub(crate) const OUTBOX_COLUMNS: [&str; 11] = [
+    "idem_key",
+    "sink",
+    "dossier_code",
+    "seq",
+    "kind",
+    "payload",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "delivered_at",
+];
+
+/// An outbox message's row (`OUTBOX_COLUMNS`): pending and due at `now`, or, for a loaded
+/// history, already delivered at `now`.
+pub(crate) fn outbox_values(m: &crate::NewOutboxMessage, delivered: bool, now: i64) -> Vec<Val> {
+    vec![
+        text(m.key()),
+        text(m.sink.clone()),
+        text(m.dossier_code.clone()),
+        int(m.seq),
+        text(m.kind.clone()),
+        text(m.payload.clone()),
+        text(if delivered { "delivered" } else { "pending" }),
+        int(i64::from(delivered)),
+        int(now),
+        int(now),
+        Val::Int(delivered.then_some(now)),
+    ]
 }
 
 /// `n` comma-separated marks.

@@ -281,3 +281,65 @@ async fn a_refused_item_fails_the_whole_batch_and_writes_nothing() {
             .is_empty()
     );
 }
+
+/// Writers at once on one file database: sixteen receipts all land with distinct codes (each
+/// waits its turn at the one writer connection rather than failing as busy), and of eight
+/// actions on one dossier at the same expected version exactly one lands, the others are
+/// conflicts naming the dossier, and the dossier holds exactly one more event.
+#[tokio::test]
+async fn concurrent_writers_take_turns_and_a_stale_one_conflicts() {
+    let w = world().await;
+    let before = total(&w).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let (app, who) = (w.app.clone(), w.officer_a.clone());
+        tasks.spawn(async move {
+            app.create_dossier(&who, new_dossier(Channel::Counter, None))
+                .await
+                .map(|d| d.code)
+        });
+    }
+    let mut codes = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        codes.push(done.unwrap().unwrap());
+    }
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 16);
+    assert_eq!(total(&w).await, before + 16);
+
+    let code = codes[0].clone();
+    let version = w
+        .app
+        .dossier(&w.officer_a, &code)
+        .await
+        .unwrap()
+        .dossier
+        .version;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (app, who, code) = (w.app.clone(), w.officer_a.clone(), code.clone());
+        tasks.spawn(async move {
+            let assign = Action::Assign {
+                officer: who.account_id.clone(),
+            };
+            app.act(&who, &code, Some(version), assign).await
+        });
+    }
+    let (mut landed, mut conflicts) = (0, 0);
+    while let Some(done) = tasks.join_next().await {
+        match done.unwrap() {
+            Ok(_) => landed += 1,
+            Err(AppError::Conflict(c)) => {
+                assert_eq!(c, code);
+                conflicts += 1;
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((landed, conflicts), (1, 7));
+    let after = w.app.dossier(&w.officer_a, &code).await.unwrap();
+    assert_eq!(after.dossier.version, version + 1);
+    let events = w.app.store().events(&code).await.unwrap();
+    assert_eq!(events.len() as u32, version + 1);
+}
