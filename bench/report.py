@@ -161,3 +161,18 @@ base_row("DuckDB, table loaded (query only)", lambda n: duck(n)["csv_table_query
 base_row("PostgreSQL SQL, table loaded with COPY (query only)",
          lambda n: float(open(os.path.join(tmp, f"pgsql-{n}.ms")).read().strip()))
 print()
+
+# Where the suite's time went.
+steps = os.path.join(tmp, "steps.tsv")
+if os.path.exists(steps):
+    parts = [line.rstrip("\n").split("\t") for line in open(steps) if "\t" in line]
+    total = sum(float(t) for _, t in parts)
+    print("## Time of the suite")
+    print()
+    print(f"{total / 60:.1f} min in all, by step:")
+    print()
+    print("| step | s |")
+    print("|---|---:|")
+    for name, t in parts:
+        print(f"| {name} | {float(t):,.1f} |")
+    print()

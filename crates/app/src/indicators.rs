@@ -254,42 +254,50 @@ impl App {
     /// rollups: whole months from the monthly rows, partial months from the daily rows, stocks
     /// summed up to the period's last day.
     pub async fn measures_by_unit(&self, period: &Period) -> Result<UnitMeasures> {
-        let mut out = UnitMeasures::new();
         let months = period.months();
-        let full: Vec<&Period> = months
-            .iter()
-            .filter(|m| m.first == m.first.first_of_month() && m.last == m.last.last_of_month())
-            .collect();
-        if let (Some(a), Some(b)) = (full.first(), full.last()) {
-            let flows = self
-                .store
-                .month_flows(&month_key(a.first), &month_key(b.first))
-                .await?;
-            add_into(&mut out, flows, false, true);
-        }
-        for part in months
-            .iter()
-            .filter(|m| !(m.first == m.first.first_of_month() && m.last == m.last.last_of_month()))
-        {
-            let days = self.store.day_measures(part.first, part.last).await?;
-            add_into(&mut out, days, false, true);
-        }
+        let whole =
+            |m: &Period| m.first == m.first.first_of_month() && m.last == m.last.last_of_month();
+        let full: Vec<&Period> = months.iter().filter(|m| whole(m)).collect();
         let last = self.judged_on(period);
-        if last == last.last_of_month() {
-            let s = self.store.month_stocks(&month_key(last)).await?;
-            add_into(&mut out, s, true, false);
-        } else {
+        // The reads are independent: they run at once, each on its own reader connection.
+        let flows = async {
+            let mut got = Vec::new();
+            if let (Some(a), Some(b)) = (full.first(), full.last()) {
+                got.push(
+                    self.store
+                        .month_flows(&month_key(a.first), &month_key(b.first))
+                        .await?,
+                );
+            }
+            for part in months.iter().filter(|m| !whole(m)) {
+                got.push(self.store.day_measures(part.first, part.last).await?);
+            }
+            Ok::<_, AppError>(got)
+        };
+        let stocks = async {
+            if last == last.last_of_month() {
+                return Ok::<_, AppError>(vec![self.store.month_stocks(&month_key(last)).await?]);
+            }
             let before = last
                 .first_of_month()
                 .yesterday()
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            let s = self.store.month_stocks(&month_key(before)).await?;
+            Ok(vec![
+                self.store.month_stocks(&month_key(before)).await?,
+                self.store.day_measures(last.first_of_month(), last).await?,
+            ])
+        };
+        let pakn = self.pakn_measures_by_unit(None, period.first, last);
+        let (flows, stocks, pakn) = tokio::try_join!(flows, stocks, pakn)?;
+        let mut out = UnitMeasures::new();
+        for f in flows {
+            add_into(&mut out, f, false, true);
+        }
+        for s in stocks {
             add_into(&mut out, s, true, false);
-            let days = self.store.day_measures(last.first_of_month(), last).await?;
-            add_into(&mut out, days, true, false);
         }
         // Feedback (PAKN) is counted from its own records, judged as the dossiers are.
-        for (unit, p) in self.pakn_measures_by_unit(None, period.first, last).await? {
+        for (unit, p) in pakn {
             let m = out.entry(unit).or_default();
             for (measure, value) in [
                 (Measure::PaknReceived, p.received),
@@ -385,11 +393,17 @@ impl App {
             .get(unit)
             .ok_or_else(|| AppError::NotFound(format!("đơn vị {unit}")))?;
         let members = members(&tree, unit, period);
-        let (set, raw, entered, closed) = self.figures(period).await?;
+        let year_before = period.year_before().filter(|_| with_year_before);
+        let before = async {
+            match &year_before {
+                Some(p) => self.figures(p).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let ((set, raw, entered, closed), before) = tokio::try_join!(self.figures(period), before)?;
         let (card, received) = self.card_for(set, unit, &raw, &members, &entered);
-        let year_before_score = match (with_year_before, period.year_before()) {
-            (true, Some(p)) => {
-                let (set_b, raw_b, entered_b, _) = self.figures(&p).await?;
+        let year_before_score = match (year_before, before) {
+            (Some(p), Some((set_b, raw_b, entered_b, _))) => {
                 let members_b = self::members(&tree, unit, &p);
                 self.card_for(set_b, unit, &raw_b, &members_b, &entered_b)
                     .0
@@ -462,8 +476,7 @@ impl App {
             return Ok((set, raw, entered, Some(info)));
         }
         let set = self.indicator_set(period);
-        let raw = self.measures_by_unit(period).await?;
-        let entered = self.entered(period).await?;
+        let (raw, entered) = tokio::try_join!(self.measures_by_unit(period), self.entered(period))?;
         Ok((set, raw, entered, None))
     }
 
@@ -489,11 +502,18 @@ impl App {
                 )));
             }
         }
-        let now = self.rank_rows(period, kind, indicator, min_volume).await?;
-        let before = match period.year_before() {
-            Some(p) => Some(self.rank_rows(&p, kind, indicator, min_volume).await?),
-            None => None,
+        let year_before = period.year_before();
+        let before = async {
+            match &year_before {
+                Some(p) => self
+                    .rank_rows(p, kind, indicator, min_volume)
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
         };
+        let (now, before) =
+            tokio::try_join!(self.rank_rows(period, kind, indicator, min_volume), before)?;
         let tree = self.units()?;
         let rows = now
             .into_iter()
@@ -1035,7 +1055,6 @@ impl App {
                 report.facts_changed += self.store.replace_facts(&batch).await?;
             }
         }
-        let before = self.store.daily_rows().await?;
         let mut rebuilt: Vec<RollupDelta> = Vec::new();
         for unit in self.store.fact_units().await? {
             let facts = self.store.facts_of_unit(&unit).await?;
@@ -1065,11 +1084,7 @@ impl App {
             ))
         });
         report.rollup_rows = rebuilt.len() as u64;
-        report.rows_differing = differing(&before, &rebuilt);
-        self.store.clear_rollups().await?;
-        for chunk in rebuilt.chunks(5_000) {
-            self.store.add_rollups(chunk).await?;
-        }
+        report.rows_differing = self.store.replace_rollups(&rebuilt).await?;
         Ok(report)
     }
 
@@ -1098,17 +1113,6 @@ fn fingerprint(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// Rows present in one list and not the other, or different.
-fn differing(a: &[RollupDelta], b: &[RollupDelta]) -> u64 {
-    let key = |r: &RollupDelta| (r.unit.clone(), r.day, r.procedure.clone());
-    let am: BTreeMap<_, _> = a.iter().map(|r| (key(r), r.measures)).collect();
-    let bm: BTreeMap<_, _> = b.iter().map(|r| (key(r), r.measures)).collect();
-    let keys: BTreeSet<_> = am.keys().chain(bm.keys()).collect();
-    keys.into_iter()
-        .filter(|k| am.get(*k) != bm.get(*k))
-        .count() as u64
 }
 
 /// The units counted toward `unit` over `period`: its subtree, plus the subtrees of every unit

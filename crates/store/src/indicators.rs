@@ -23,27 +23,6 @@ pub(crate) fn stocks() -> impl Iterator<Item = Measure> {
     Measure::ROLLUP.iter().copied().filter(|m| m.is_stock())
 }
 
-/// `INSERT … ON CONFLICT DO UPDATE SET c = t.c + excluded.c` for the given measures.
-fn upsert_sql(table: &str, keys: &[&str], measures: &[Measure]) -> String {
-    let cols: Vec<&str> = keys
-        .iter()
-        .copied()
-        .chain(measures.iter().map(|m| m.column()))
-        .collect();
-    let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-    let sets: Vec<String> = measures
-        .iter()
-        .map(|m| format!("{c} = {table}.{c} + excluded.{c}", c = m.column()))
-        .collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
-        cols.join(", "),
-        params.join(", "),
-        keys.join(", "),
-        sets.join(", ")
-    )
-}
-
 fn sums(measures: &[Measure]) -> String {
     measures
         .iter()
@@ -183,7 +162,7 @@ impl Store {
         is_new: bool,
     ) -> Result<bool>
     where
-        DB: sqlx::Database,
+        DB: sqlx::Database + sqlx::database::HasStatementCache,
         for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
         for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
         for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
@@ -209,7 +188,7 @@ impl Store {
             return Ok(false);
         }
         let deltas = DossierFacts::diff(old.as_ref(), Some(facts));
-        Self::add_deltas(tx, &deltas).await?;
+        crate::ingest::add_rollups_in(tx, &deltas).await?;
         Self::write_facts(tx, facts, old.is_some()).await?;
         Ok(true)
     }
@@ -261,63 +240,6 @@ impl Store {
         .bind(f.rating.map(i64::from))
         .execute(&mut **tx)
         .await?;
-        Ok(())
-    }
-
-    /// Adds rollup changes to the daily, monthly and monthly-stock tables.
-    pub(crate) async fn add_deltas<'c, DB>(
-        tx: &mut sqlx::Transaction<'c, DB>,
-        deltas: &[RollupDelta],
-    ) -> Result<()>
-    where
-        DB: sqlx::Database,
-        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-        for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
-        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
-        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
-        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
-        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
-        for<'a> &'a str: sqlx::ColumnIndex<<DB as sqlx::Database>::Row>,
-    {
-        let all: Vec<Measure> = Measure::ROLLUP.to_vec();
-        let flow: Vec<Measure> = flows().collect();
-        let stock: Vec<Measure> = stocks().collect();
-        let daily = upsert_sql("ind_daily", &["unit", "day", "procedure_code"], &all);
-        let monthly = upsert_sql("ind_monthly", &["unit", "month"], &flow);
-        let stock_monthly = upsert_sql("ind_stock_monthly", &["unit", "month"], &stock);
-        // Months first summed, so a month's row is written once per call.
-        let mut months: BTreeMap<(String, String), Measures> = BTreeMap::new();
-        for d in deltas {
-            let mut q = sqlx::query(AssertSqlSafe(daily.clone()))
-                .bind(d.unit.clone())
-                .bind(d.day.to_string())
-                .bind(d.procedure.clone());
-            for m in &all {
-                q = q.bind(d.measures[*m]);
-            }
-            q.execute(&mut **tx).await?;
-            *months.entry((d.unit.clone(), month_of(d.day))).or_default() += d.measures;
-        }
-        for ((unit, month), m) in months {
-            if flow.iter().any(|f| m[*f] != 0) {
-                let mut q = sqlx::query(AssertSqlSafe(monthly.clone()))
-                    .bind(unit.clone())
-                    .bind(month.clone());
-                for f in &flow {
-                    q = q.bind(m[*f]);
-                }
-                q.execute(&mut **tx).await?;
-            }
-            if stock.iter().any(|s| m[*s] != 0) {
-                let mut q = sqlx::query(AssertSqlSafe(stock_monthly.clone()))
-                    .bind(unit)
-                    .bind(month);
-                for s in &stock {
-                    q = q.bind(m[*s]);
-                }
-                q.execute(&mut **tx).await?;
-            }
-        }
         Ok(())
     }
 
@@ -538,23 +460,62 @@ impl Store {
 
     /// Empties the rollups (before they are summed again from the facts).
     pub async fn clear_rollups(&self) -> Result<()> {
+        self.replace_rollups(&[]).await.map(|_| ())
+    }
+
+    /// Adds summed contributions in one transaction.
+    pub async fn add_rollups(&self, deltas: &[RollupDelta]) -> Result<()> {
         on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            for t in ["ind_daily", "ind_monthly", "ind_stock_monthly"] {
-                sqlx::query(AssertSqlSafe(format!("DELETE FROM {t}"))).execute(&mut *tx).await?;
-            }
+            crate::ingest::add_rollups_in(&mut tx, deltas).await?;
             tx.commit().await?;
             Ok(())
         })
     }
 
-    /// Adds summed contributions (a rebuild's output) in one transaction.
-    pub async fn add_rollups(&self, deltas: &[RollupDelta]) -> Result<()> {
+    /// Replaces every rollup with `deltas` (a rebuild's output) in one transaction, so a
+    /// reader sees the old rollups or the new ones, never a part. Returns how many daily rows
+    /// differ between what was kept and what replaced it (a key on one side only, or other
+    /// values; rows of zeros count as absent), compared in SQL.
+    pub async fn replace_rollups(&self, deltas: &[RollupDelta]) -> Result<u64> {
+        let nonzero = Measure::ROLLUP
+            .iter()
+            .map(|m| format!("{} <> 0", m.column()))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let old = format!("SELECT * FROM rebuild_kept_daily WHERE {nonzero}");
+        let diff = format!(
+            "SELECT COUNT(*) FROM (\
+             SELECT unit, day, procedure_code FROM ({old} EXCEPT SELECT * FROM ind_daily) o \
+             UNION \
+             SELECT unit, day, procedure_code FROM (SELECT * FROM ind_daily EXCEPT {old}) n) d"
+        );
         on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            Self::add_deltas(&mut tx, deltas).await?;
+            // Nothing kept (a new or cleared database): every new row differs.
+            let kept: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ind_daily)")
+                .fetch_one(&mut *tx)
+                .await?;
+            if kept {
+                sqlx::query("CREATE TEMP TABLE rebuild_kept_daily AS SELECT * FROM ind_daily")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for t in ["ind_daily", "ind_monthly", "ind_stock_monthly"] {
+                sqlx::query(AssertSqlSafe(format!("DELETE FROM {t}"))).execute(&mut *tx).await?;
+            }
+            for chunk in deltas.chunks(5_000) {
+                crate::ingest::add_rollups_in(&mut tx, chunk).await?;
+            }
+            let differing = if kept {
+                let n: i64 = sqlx::query_scalar(AssertSqlSafe(diff)).fetch_one(&mut *tx).await?;
+                sqlx::query("DROP TABLE rebuild_kept_daily").execute(&mut *tx).await?;
+                u64::try_from(n).unwrap_or(0)
+            } else {
+                deltas.iter().filter(|d| !d.measures.is_zero()).count() as u64
+            };
             tx.commit().await?;
-            Ok(())
+            Ok(differing)
         })
     }
 

@@ -9,7 +9,7 @@
 //! thread) is paid once per kind of row instead of once per row.
 
 use cchc_domain::dossier::{Dossier, Event};
-use cchc_domain::indicator::{DossierFacts, Measure, Measures};
+use cchc_domain::indicator::{DossierFacts, Measure, Measures, RollupDelta};
 use sqlx::AssertSqlSafe;
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,6 +18,9 @@ use crate::{Backend, NewAttachment, Projected, Result, Store, StoreError, civil,
 
 /// Bound values per statement: below SQLite's 32,766 (PostgreSQL takes 65,535).
 const MAX_BINDS: usize = 30_000;
+
+/// Scripts with at most this many bound values stay in the connection's statement cache.
+const KEEP_PREPARED_BINDS: usize = 2_000;
 
 /// One dossier's change in a write: its state after the change, the events that made it,
 /// and what the app computed for its row.
@@ -278,13 +281,46 @@ struct RollupSums {
 impl RollupSums {
     fn add(&mut self, old: Option<&DossierFacts>, new: &DossierFacts) {
         for d in DossierFacts::diff(old, Some(new)) {
-            *self
-                .daily
-                .entry((d.unit.clone(), d.day.to_string(), d.procedure.clone()))
-                .or_default() += d.measures;
-            *self.months.entry((d.unit, month_of(d.day))).or_default() += d.measures;
+            self.add_delta(&d);
         }
     }
+
+    fn add_delta(&mut self, d: &RollupDelta) {
+        *self
+            .daily
+            .entry((d.unit.clone(), d.day.to_string(), d.procedure.clone()))
+            .or_default() += d.measures;
+        *self
+            .months
+            .entry((d.unit.clone(), month_of(d.day)))
+            .or_default() += d.measures;
+    }
+}
+
+/// Adds rollup changes (a rebuild's output, a dossier's facts diff) to the daily, monthly
+/// and monthly-stock tables in the caller's transaction: summed per row first, then a few
+/// multi-row upserts, as a dossier write does.
+pub(crate) async fn add_rollups_in<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    deltas: &[RollupDelta],
+) -> Result<()>
+where
+    DB: sqlx::Database + sqlx::database::HasStatementCache,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> String: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::ColumnIndex<<DB as sqlx::Database>::Row>,
+{
+    let mut sums = RollupSums::default();
+    for d in deltas {
+        sums.add_delta(d);
+    }
+    let mut script = Script::new(DB::NAME == "SQLite");
+    rollup_statements(&mut script, &sums);
+    script.run(tx).await?;
+    Ok(())
 }
 
 impl Store {
@@ -804,9 +840,11 @@ impl Script {
             .map(|s| s.sql.as_str())
             .collect::<Vec<_>>()
             .join(";\n");
-        // A large script is prepared once and not kept: a batch's shape rarely repeats, and
-        // cached programs for thousands of rows would only hold memory.
-        let keep = true;
+        // A small script (a write of one or a few events) repeats its shape and is kept
+        // prepared; a large one (a batch, a rebuild) rarely repeats, and cached programs for
+        // thousands of rows would only hold memory.
+        let keep =
+            self.statements.iter().map(|s| s.args.len()).sum::<usize>() <= KEEP_PREPARED_BINDS;
         let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(keep);
         let mut parts = Vec::with_capacity(self.statements.len());
         for s in self.statements {

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use cchc_app::files::Upload;
 use cchc_app::indicators::Part;
 use cchc_app::{App, AppError, Principal, Role};
-use cchc_domain::indicator::{DossierFacts, Measure, Measures, Period, measures_from_facts};
+use cchc_domain::indicator::{
+    DossierFacts, Measure, Measures, Period, RollupDelta, measures_from_facts,
+};
 
 use crate::demo::{fresh, options};
 
@@ -93,6 +95,30 @@ async fn rollups_equal_a_rebuild_and_a_direct_count() {
     assert_eq!(r.rows_differing, 0, "{r:?}");
     assert!(r.rollup_rows > 0);
     let r = app.rebuild_indicators(true).await.unwrap();
+    assert_eq!(r.rows_differing, 0, "{r:?}");
+
+    // Drift is counted and repaired: one kept row changed, one row that should not exist.
+    let june_card = app.measures_by_unit(&june).await.unwrap();
+    let day: jiff::civil::Date = "2025-06-10".parse().unwrap();
+    let mut extra = Measures::default();
+    extra.add(Measure::Received, 5);
+    let some = facts.first().unwrap();
+    let kept_row = RollupDelta {
+        unit: some.unit.clone(),
+        procedure: some.procedure.clone(),
+        day,
+        measures: extra,
+    };
+    let stray = RollupDelta {
+        unit: "u:no-such-unit".into(),
+        ..kept_row.clone()
+    };
+    app.store().add_rollups(&[kept_row, stray]).await.unwrap();
+    assert_ne!(app.measures_by_unit(&june).await.unwrap(), june_card);
+    let r = app.rebuild_indicators(false).await.unwrap();
+    assert_eq!(r.rows_differing, 2, "{r:?}");
+    assert_eq!(app.measures_by_unit(&june).await.unwrap(), june_card);
+    let r = app.rebuild_indicators(false).await.unwrap();
     assert_eq!(r.rows_differing, 0, "{r:?}");
     assert_eq!(
         all_facts(&app).await,
