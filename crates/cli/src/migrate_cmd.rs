@@ -77,9 +77,13 @@ pub fn run(cmd: &MigrateCommand, out: &mut String) -> anyhow::Result<()> {
         )));
     }
     runtime::block_on(async {
-        let source = Store::connect(from)
-            .await
-            .map_err(|e| anyhow!("không mở được cơ sở dữ liệu nguồn {from}: {e}"))?;
+        // A check only reads the source: opened as it is, read-only (not migrated).
+        let source = if *verify_only {
+            Store::open_sqlite_read_only(from).await
+        } else {
+            Store::connect(from).await
+        }
+        .map_err(|e| anyhow!("không mở được cơ sở dữ liệu nguồn {from}: {e}"))?;
         let target = Store::connect(to)
             .await
             .map_err(|e| anyhow!("không mở được cơ sở dữ liệu đích {}: {e}", shown(to)))?;

@@ -862,7 +862,8 @@ impl HistoryLoader {
 
     /// Adds what the loaded dossiers count in the code sequences (so dossiers created later
     /// on those days get the next numbers), the finished-per-day table and the handlers per
-    /// year, in one transaction. Returns the rows written per table.
+    /// year, in one transaction; on PostgreSQL then gathers the statistics (`ANALYZE`). Returns
+    /// the rows written per table.
     pub async fn finish(mut self) -> Result<Vec<(String, usize)>> {
         match &mut self.conn {
             LoaderConn::Sqlite(conn) => {
@@ -878,6 +879,9 @@ impl HistoryLoader {
                 let mut tx = sqlx::Connection::begin(&mut **conn).await?;
                 let written = write_counters(&mut tx, &self.counters, false).await?;
                 tx.commit().await?;
+                // Statistics for the loaded tables now, not whenever autovacuum comes by:
+                // until then the planner takes them for empty, and a lookup by key may scan.
+                sqlx::query("ANALYZE").execute(&mut **conn).await?;
                 Ok(written)
             }
         }

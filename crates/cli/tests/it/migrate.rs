@@ -150,9 +150,28 @@ async fn a_small_database_is_copied_checked_and_a_tampered_one_fails() {
     assert!(text.contains("✓ dossiers: 40 → 40"), "{text}");
     assert!(!text.contains('✗'), "{text}");
 
-    // Checked again alone, as JSON.
+    // Checked again alone, as JSON; the check leaves the source's database file as it was.
+    let before = std::fs::read(&db.0).unwrap();
     let out = migrate(&db.url(), &target, &["--verify-only", "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        before == std::fs::read(&db.0).unwrap(),
+        "--verify-only changed the source"
+    );
+    // A source at an older schema is checked as it is (and fails), not migrated first.
+    let old = Db::new("old-schema");
+    Store::connect_migrated_to(&old.url(), 1)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    let old_bytes = std::fs::read(&old.0).unwrap();
+    let old_out = migrate(&old.url(), &target, &["--verify-only"]);
+    assert_eq!(old_out.status.code(), Some(1), "{}", stderr(&old_out));
+    assert!(
+        old_bytes == std::fs::read(&old.0).unwrap(),
+        "--verify-only migrated the source"
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["ok"], true);
     assert!(report["copy"].is_null());
