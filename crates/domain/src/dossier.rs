@@ -262,38 +262,25 @@ pub struct Intake {
 impl EventKind {
     /// The first event of a dossier: `Submitted` when filed online, else `Received`.
     pub fn intake(online: bool, i: Intake) -> Self {
-        let Intake {
-            procedure_code,
-            channel,
-            applicant,
-            components,
-            receiving_unit,
-            competent_unit,
-            limit,
-            after_15h_next_day,
-        } = i;
+        // One field list for both variants: they record the same intake.
+        macro_rules! from_intake {
+            ($variant:ident) => {
+                Self::$variant {
+                    procedure_code: i.procedure_code,
+                    channel: i.channel,
+                    applicant: i.applicant,
+                    components: i.components,
+                    receiving_unit: i.receiving_unit,
+                    competent_unit: i.competent_unit,
+                    limit: i.limit,
+                    after_15h_next_day: i.after_15h_next_day,
+                }
+            };
+        }
         if online {
-            Self::Submitted {
-                procedure_code,
-                channel,
-                applicant,
-                components,
-                receiving_unit,
-                competent_unit,
-                limit,
-                after_15h_next_day,
-            }
+            from_intake!(Submitted)
         } else {
-            Self::Received {
-                procedure_code,
-                channel,
-                applicant,
-                components,
-                receiving_unit,
-                competent_unit,
-                limit,
-                after_15h_next_day,
-            }
+            from_intake!(Received)
         }
     }
 

@@ -188,7 +188,9 @@ impl Store {
             return Ok(false);
         }
         let deltas = DossierFacts::diff(old.as_ref(), Some(facts));
-        crate::ingest::add_rollups_in(tx, &deltas).await?;
+        crate::ingest::rollup_script(&deltas, DB::NAME == "SQLite")
+            .run(tx)
+            .await?;
         Self::write_facts(tx, facts, old.is_some()).await?;
         Ok(true)
     }
@@ -465,9 +467,10 @@ impl Store {
 
     /// Adds summed contributions in one transaction.
     pub async fn add_rollups(&self, deltas: &[RollupDelta]) -> Result<()> {
+        let anonymous = self.anonymous_marks();
         on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            crate::ingest::add_rollups_in(&mut tx, deltas).await?;
+            crate::ingest::rollup_script(deltas, anonymous).run(&mut tx).await?;
             tx.commit().await?;
             Ok(())
         })
@@ -476,8 +479,9 @@ impl Store {
     /// Replaces every rollup with `deltas` (a rebuild's output) in one transaction, so a
     /// reader sees the old rollups or the new ones, never a part. Returns how many daily rows
     /// differ between what was kept and what replaced it (a key on one side only, or other
-    /// values; rows of zeros count as absent), compared in SQL.
+    /// values; rows of zeros count as absent), compared in SQL. Deltas of one key add up.
     pub async fn replace_rollups(&self, deltas: &[RollupDelta]) -> Result<u64> {
+        let anonymous = self.anonymous_marks();
         let nonzero = Measure::ROLLUP
             .iter()
             .map(|m| format!("{} <> 0", m.column()))
@@ -505,14 +509,18 @@ impl Store {
                 sqlx::query(AssertSqlSafe(format!("DELETE FROM {t}"))).execute(&mut *tx).await?;
             }
             for chunk in deltas.chunks(5_000) {
-                crate::ingest::add_rollups_in(&mut tx, chunk).await?;
+                crate::ingest::rollup_script(chunk, anonymous).run(&mut tx).await?;
             }
             let differing = if kept {
                 let n: i64 = sqlx::query_scalar(AssertSqlSafe(diff)).fetch_one(&mut *tx).await?;
                 sqlx::query("DROP TABLE rebuild_kept_daily").execute(&mut *tx).await?;
                 u64::try_from(n).unwrap_or(0)
             } else {
-                deltas.iter().filter(|d| !d.measures.is_zero()).count() as u64
+                let mut rows: BTreeMap<(&str, Date, &str), Measures> = BTreeMap::new();
+                for d in deltas {
+                    *rows.entry((&d.unit, d.day, &d.procedure)).or_default() += d.measures;
+                }
+                rows.values().filter(|m| !m.is_zero()).count() as u64
             };
             tx.commit().await?;
             Ok(differing)

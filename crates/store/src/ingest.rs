@@ -297,30 +297,18 @@ impl RollupSums {
     }
 }
 
-/// Adds rollup changes (a rebuild's output, a dossier's facts diff) to the daily, monthly
-/// and monthly-stock tables in the caller's transaction: summed per row first, then a few
-/// multi-row upserts, as a dossier write does.
-pub(crate) async fn add_rollups_in<'c, DB>(
-    tx: &mut sqlx::Transaction<'c, DB>,
-    deltas: &[RollupDelta],
-) -> Result<()>
-where
-    DB: sqlx::Database + sqlx::database::HasStatementCache,
-    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-    for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> String: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'a> &'a str: sqlx::ColumnIndex<<DB as sqlx::Database>::Row>,
-{
+/// The statements that add rollup changes (a rebuild's output, a dossier's facts diff) to the
+/// daily, monthly and monthly-stock tables: summed per row first, then a few multi-row
+/// upserts, as a dossier write does. The caller runs them in its transaction; `anonymous`:
+/// SQLite's `?` marks.
+pub(crate) fn rollup_script(deltas: &[RollupDelta], anonymous: bool) -> Script {
     let mut sums = RollupSums::default();
     for d in deltas {
         sums.add_delta(d);
     }
-    let mut script = Script::new(DB::NAME == "SQLite");
+    let mut script = Script::new(anonymous);
     rollup_statements(&mut script, &sums);
-    script.run(tx).await?;
-    Ok(())
+    script
 }
 
 impl Store {
@@ -732,7 +720,7 @@ struct Statement {
 /// another; on SQLite as one multi-statement query, each statement taking the next of its
 /// `?` values. On SQLite every statement is a hop to the connection's own thread and back,
 /// so a write of one event costs one hop for all its rows instead of a dozen.
-struct Script {
+pub(crate) struct Script {
     anonymous: bool,
     statements: Vec<Statement>,
 }
@@ -800,7 +788,7 @@ impl Script {
     }
 
     /// Runs the statements; the codes the `returns_codes` statements returned.
-    async fn run<'c, DB>(self, tx: &mut sqlx::Transaction<'c, DB>) -> Result<Vec<String>>
+    pub(crate) async fn run<'c, DB>(self, tx: &mut sqlx::Transaction<'c, DB>) -> Result<Vec<String>>
     where
         DB: sqlx::Database + sqlx::database::HasStatementCache,
         for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,

@@ -257,6 +257,30 @@ async fn generated_histories_verify_match_the_published_shares_and_repeat_exactl
         assert!(x == y, "{file} differs between two runs");
     }
 
+    // One event edited in the last dossier, past the first thousand (the audit reads the
+    // chains a thousand dossiers at a time): the audit names it and fails.
+    let last: String = sb
+        .dossier_states_after(None, None, None, n as i64)
+        .await
+        .unwrap()
+        .last()
+        .map(|d| d.code.clone())
+        .unwrap();
+    let edited = sb
+        .execute_raw_for_tests(&format!(
+            "UPDATE dossier_events SET canonical = canonical || ' ' \
+             WHERE dossier_code = '{last}' AND seq = 1"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(edited, 1);
+    let out = run(&b.url(), &["audit", "verify"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains(&format!("{n} hồ sơ")), "{text}");
+    assert!(text.contains("Phát hiện 1 hồ sơ"), "{text}");
+    assert!(text.contains(&format!("hồ sơ {last}, sự kiện 1")), "{text}");
+
     // The export holds the inserted rows: a header, then one line per row.
     let lines = |file: &str| {
         std::fs::read_to_string(a.export_dir().join(file))
