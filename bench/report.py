@@ -171,6 +171,11 @@ if os.path.exists(steps):
     print()
     print(f"{total / 60:.1f} min in all, by step:")
     print()
+    # Measuring time of each size (its generate, ingest, HTTP, dashboard and baseline steps).
+    for n in sizes:
+        spent = sum(float(t) for name, t in parts if name.split(":")[0].split()[-1] == n)
+        print(f"- {big(n)} dossiers: {spent / 60:.1f} min")
+    print()
     print("| step | s |")
     print("|---|---:|")
     for name, t in parts:
