@@ -79,6 +79,10 @@ pub struct GenerateArgs {
     /// Also write dossiers.csv, events.csv and facts.csv (the rows as inserted) to DIR.
     #[arg(long, value_name = "DIR")]
     export: Option<PathBuf>,
+    /// With --export, write facts.csv only (what the indicator baselines read; the dossier
+    /// and event rows are about 5.6 GB per million dossiers).
+    #[arg(long, requires = "export")]
+    export_facts_only: bool,
     /// Dossiers per transaction.
     #[arg(long, default_value_t = 10_000)]
     batch: usize,
@@ -1828,13 +1832,15 @@ impl Generator {
 /// dossiers.csv, events.csv (the rows as inserted, RFC 4180 quoting) and facts.csv (as
 /// `cchc bench indicators` writes it).
 struct Export {
-    dossiers: csv::Writer<std::io::BufWriter<std::fs::File>>,
-    events: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    /// The dossier and event rows, unless only the facts are exported.
+    history: Option<(CsvFile, CsvFile)>,
     facts: std::io::BufWriter<std::fs::File>,
 }
 
+type CsvFile = csv::Writer<std::io::BufWriter<std::fs::File>>;
+
 impl Export {
-    fn create(dir: &Path) -> anyhow::Result<Self> {
+    fn create(dir: &Path, facts_only: bool) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)
             .map_err(|e| usage(format!("không tạo được thư mục {}: {e}", dir.display())))?;
         let file = |name: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
@@ -1843,29 +1849,32 @@ impl Export {
                 .map_err(|e| usage(format!("không ghi được {}: {e}", path.display())))?;
             Ok(std::io::BufWriter::with_capacity(1 << 20, f))
         };
-        let mut dossiers = csv::Writer::from_writer(file("dossiers.csv")?);
-        dossiers.write_record(Store::HISTORY_TABLES[0].1)?;
-        let mut events = csv::Writer::from_writer(file("events.csv")?);
-        events.write_record(Store::HISTORY_TABLES[1].1)?;
+        let history = if facts_only {
+            None
+        } else {
+            let mut dossiers = csv::Writer::from_writer(file("dossiers.csv")?);
+            dossiers.write_record(Store::HISTORY_TABLES[0].1)?;
+            let mut events = csv::Writer::from_writer(file("events.csv")?);
+            events.write_record(Store::HISTORY_TABLES[1].1)?;
+            Some((dossiers, events))
+        };
         let mut facts = file("facts.csv")?;
         writeln!(facts, "{}", crate::bench_indicators::FACTS_CSV_HEADER)?;
-        Ok(Self {
-            dossiers,
-            events,
-            facts,
-        })
+        Ok(Self { history, facts })
     }
 
     fn write(&mut self, batch: &Batch) -> anyhow::Result<()> {
         fn field(v: &Option<Arc<str>>) -> &str {
             v.as_deref().unwrap_or("")
         }
-        for t in &batch.tables {
-            for row in &t[0] {
-                self.dossiers.write_record(row.iter().map(field))?;
-            }
-            for row in &t[1] {
-                self.events.write_record(row.iter().map(field))?;
+        if let Some((dossiers, events)) = self.history.as_mut() {
+            for t in &batch.tables {
+                for row in &t[0] {
+                    dossiers.write_record(row.iter().map(field))?;
+                }
+                for row in &t[1] {
+                    events.write_record(row.iter().map(field))?;
+                }
             }
         }
         for f in &batch.facts {
@@ -1875,8 +1884,10 @@ impl Export {
     }
 
     fn finish(mut self) -> anyhow::Result<()> {
-        self.dossiers.flush()?;
-        self.events.flush()?;
+        if let Some((dossiers, events)) = self.history.as_mut() {
+            dossiers.flush()?;
+            events.flush()?;
+        }
         self.facts.flush()?;
         Ok(())
     }
@@ -2339,7 +2350,7 @@ pub fn run(args: &GenerateArgs, database_url: &str, out: &mut String) -> anyhow:
 
         // The pipeline: this thread generates and renders, the runtime loads.
         let mut export = match &args.export {
-            Some(dir) => Some(Export::create(dir)?),
+            Some(dir) => Some(Export::create(dir, args.export_facts_only)?),
             None => None,
         };
         let units = generator.world.units.len();

@@ -335,7 +335,28 @@ async fn generated_histories_verify_match_the_published_shares_and_repeat_exactl
 
     // Another seed gives other data.
     let c = Db::new("c");
-    generate(&c.url(), 500, 8, None);
+    let facts_only = c.export_dir().display().to_string();
+    ok(
+        &c.url(),
+        &[
+            "bench",
+            "generate",
+            "--dossiers",
+            "500",
+            "--seed",
+            "8",
+            "--years",
+            "2024-2025",
+            "--export",
+            &facts_only,
+            "--export-facts-only",
+        ],
+    );
+    // Only the facts were exported: a header and a line per dossier.
+    let facts = std::fs::read_to_string(c.export_dir().join("facts.csv")).unwrap();
+    assert_eq!(facts.lines().count(), 501);
+    assert!(!c.export_dir().join("events.csv").exists());
+    assert!(!c.export_dir().join("dossiers.csv").exists());
     let sc = Store::connect(&c.url()).await.unwrap();
     assert_ne!(digest(&sc).await, digest(&sa).await);
 }
