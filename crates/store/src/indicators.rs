@@ -154,12 +154,13 @@ pub struct NewEntry {
 }
 
 impl Store {
-    /// Writes a dossier's new facts and adds the difference to the rollups, inside the event's
-    /// transaction. `is_new`: the dossier has no facts yet (skips the read).
+    /// Writes a dossier's new facts and adds the difference with its stored facts to the
+    /// rollups, inside the caller's transaction. `anonymous`: SQLite's `?` marks
+    /// ([`Store::anonymous_marks`]).
     pub(crate) async fn apply_facts<'c, DB>(
         tx: &mut sqlx::Transaction<'c, DB>,
         facts: &DossierFacts,
-        is_new: bool,
+        anonymous: bool,
     ) -> Result<bool>
     where
         DB: sqlx::Database + sqlx::database::HasStatementCache,
@@ -171,24 +172,20 @@ impl Store {
         for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB> + sqlx::Decode<'q, DB>,
         for<'a> &'a str: sqlx::ColumnIndex<<DB as sqlx::Database>::Row>,
     {
-        let old = if is_new {
-            None
-        } else {
-            let row = sqlx::query(AssertSqlSafe(format!(
-                "SELECT {FACT_COLUMNS} FROM dossier_facts WHERE code = $1"
-            )))
-            .bind(facts.code.clone())
-            .fetch_optional(&mut **tx)
-            .await?;
-            row.as_ref().map(facts_row).transpose()?
-        };
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {FACT_COLUMNS} FROM dossier_facts WHERE code = $1"
+        )))
+        .bind(facts.code.clone())
+        .fetch_optional(&mut **tx)
+        .await?;
+        let old = row.as_ref().map(facts_row).transpose()?;
         let merged = crate::ingest::keep_synced(old.as_ref(), facts);
         let facts = &merged;
         if old.as_ref() == Some(facts) {
             return Ok(false);
         }
         let deltas = DossierFacts::diff(old.as_ref(), Some(facts));
-        crate::ingest::rollup_script(&deltas, DB::NAME == "SQLite")
+        crate::ingest::rollup_script(&deltas, anonymous)
             .run(tx)
             .await?;
         Self::write_facts(tx, facts, old.is_some()).await?;
@@ -440,6 +437,7 @@ impl Store {
             // SQLite has one writer at a time: the first write of the transaction takes it.
             Backend::Sqlite(_) => "SELECT version FROM dossiers WHERE code = $1",
         };
+        let anonymous = self.anonymous_marks();
         on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut changed = 0;
@@ -451,7 +449,7 @@ impl Store {
                 if now != Some(i64::from(*version)) {
                     continue;
                 }
-                if Self::apply_facts(&mut tx, f, false).await? {
+                if Self::apply_facts(&mut tx, f, anonymous).await? {
                     changed += 1;
                 }
             }
@@ -479,7 +477,8 @@ impl Store {
     /// Replaces every rollup with `deltas` (a rebuild's output) in one transaction, so a
     /// reader sees the old rollups or the new ones, never a part. Returns how many daily rows
     /// differ between what was kept and what replaced it (a key on one side only, or other
-    /// values; rows of zeros count as absent), compared in SQL. Deltas of one key add up.
+    /// values; rows of zeros count as absent on both sides), compared in SQL. Deltas of one
+    /// key add up.
     pub async fn replace_rollups(&self, deltas: &[RollupDelta]) -> Result<u64> {
         let anonymous = self.anonymous_marks();
         let nonzero = Measure::ROLLUP
@@ -487,23 +486,30 @@ impl Store {
             .map(|m| format!("{} <> 0", m.column()))
             .collect::<Vec<_>>()
             .join(" OR ");
-        let old = format!("SELECT * FROM rebuild_kept_daily WHERE {nonzero}");
+        let kept_rows = format!("SELECT * FROM rebuild_kept_daily WHERE {nonzero}");
+        let new_rows = format!("SELECT * FROM ind_daily WHERE {nonzero}");
         let diff = format!(
             "SELECT COUNT(*) FROM (\
-             SELECT unit, day, procedure_code FROM ({old} EXCEPT SELECT * FROM ind_daily) o \
+             SELECT unit, day, procedure_code FROM ({kept_rows} EXCEPT {new_rows}) o \
              UNION \
-             SELECT unit, day, procedure_code FROM (SELECT * FROM ind_daily EXCEPT {old}) n) d"
+             SELECT unit, day, procedure_code FROM ({new_rows} EXCEPT {kept_rows}) n) d"
         );
+        let count_kept = format!("SELECT COUNT(*) FROM ind_daily WHERE {nonzero}");
         on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            // Nothing kept (a new or cleared database): every new row differs.
             let kept: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ind_daily)")
                 .fetch_one(&mut *tx)
                 .await?;
-            if kept {
+            // The kept rows are set aside to compare only when there is something on both
+            // sides; a clear differs by every kept row, a first build by every new one.
+            let compare = kept && !deltas.is_empty();
+            let mut cleared: i64 = 0;
+            if compare {
                 sqlx::query("CREATE TEMP TABLE rebuild_kept_daily AS SELECT * FROM ind_daily")
                     .execute(&mut *tx)
                     .await?;
+            } else if kept {
+                cleared = sqlx::query_scalar(AssertSqlSafe(count_kept)).fetch_one(&mut *tx).await?;
             }
             for t in ["ind_daily", "ind_monthly", "ind_stock_monthly"] {
                 sqlx::query(AssertSqlSafe(format!("DELETE FROM {t}"))).execute(&mut *tx).await?;
@@ -511,10 +517,12 @@ impl Store {
             for chunk in deltas.chunks(5_000) {
                 crate::ingest::rollup_script(chunk, anonymous).run(&mut tx).await?;
             }
-            let differing = if kept {
+            let differing: u64 = if compare {
                 let n: i64 = sqlx::query_scalar(AssertSqlSafe(diff)).fetch_one(&mut *tx).await?;
                 sqlx::query("DROP TABLE rebuild_kept_daily").execute(&mut *tx).await?;
                 u64::try_from(n).unwrap_or(0)
+            } else if kept {
+                u64::try_from(cleared).unwrap_or(0)
             } else {
                 let mut rows: BTreeMap<(&str, Date, &str), Measures> = BTreeMap::new();
                 for d in deltas {

@@ -1439,6 +1439,22 @@ impl Store {
         on_write_pool!(self, pool => Ok(sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(pool).await?.rows_affected()))
     }
 
+    /// Appends a space to one stored event's canonical text, as a hand edit would: the
+    /// hash no longer matches. For tests of the audit and the migration's check; returns
+    /// the rows changed (1, or 0 for no such event).
+    #[doc(hidden)]
+    pub async fn tamper_event_for_tests(&self, dossier_code: &str, seq: u32) -> Result<u64> {
+        on_write_pool!(self, pool => Ok(sqlx::query(
+            "UPDATE dossier_events SET canonical = canonical || ' ' \
+             WHERE dossier_code = $1 AND seq = $2",
+        )
+        .bind(dossier_code)
+        .bind(i64::from(seq))
+        .execute(pool)
+        .await?
+        .rows_affected()))
+    }
+
     // ---- export ------------------------------------------------------------------------
 
     /// One page of dossiers for export, in code order after `after_code` (keyset pagination:

@@ -221,6 +221,7 @@ impl Store {
     /// was no longer pending (another worker confirmed it first).
     pub async fn outbox_delivered(&self, id: i64, mark: SyncedMark) -> Result<bool> {
         let now = now_ms();
+        let anonymous = self.anonymous_marks();
         on_write_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             // The first statement writes, so SQLite takes its write lock before any read.
@@ -256,7 +257,7 @@ impl Store {
                         synced: true,
                         ..facts
                     };
-                    Self::apply_facts(&mut tx, &synced, false).await?;
+                    Self::apply_facts(&mut tx, &synced, anonymous).await?;
                 }
             }
             tx.commit().await?;

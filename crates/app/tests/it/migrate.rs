@@ -181,14 +181,7 @@ async fn a_demo_province_moves_to_postgres_and_reads_the_same() {
     };
     let edited = &all[3];
     let store = sqlite.store();
-    let n = store
-        .execute_raw_for_tests(&format!(
-            "UPDATE dossier_events SET canonical = canonical || ' ' \
-             WHERE dossier_code = '{edited}' AND seq = 1"
-        ))
-        .await
-        .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(store.tamper_event_for_tests(edited, 1).await.unwrap(), 1);
     let n = store
         .execute_raw_for_tests(
             "UPDATE pakn_events SET actor_name = actor_name || ' (sửa)' \

@@ -266,14 +266,7 @@ async fn generated_histories_verify_match_the_published_shares_and_repeat_exactl
         .last()
         .map(|d| d.code.clone())
         .unwrap();
-    let edited = sb
-        .execute_raw_for_tests(&format!(
-            "UPDATE dossier_events SET canonical = canonical || ' ' \
-             WHERE dossier_code = '{last}' AND seq = 1"
-        ))
-        .await
-        .unwrap();
-    assert_eq!(edited, 1);
+    assert_eq!(sb.tamper_event_for_tests(&last, 1).await.unwrap(), 1);
     let out = run(&b.url(), &["audit", "verify"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
@@ -403,6 +396,10 @@ fn bad_input_is_refused_in_vietnamese_and_writes_nothing() {
                 "2025-03-01",
             ],
             "ngày đầu '2025-02-30' không hợp lệ",
+        ),
+        (
+            vec!["--dossiers", "100", "--export-facts-only"],
+            "thiếu đối số bắt buộc: --export <DIR>",
         ),
     ] {
         let mut all = vec!["bench", "generate"];

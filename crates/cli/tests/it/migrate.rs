@@ -198,14 +198,13 @@ async fn a_small_database_is_copied_checked_and_a_tampered_one_fails() {
 
     // One event's canonical text edited in the source: the copy's check fails.
     let store = Store::connect(&db.url()).await.unwrap();
-    let edited = store
-        .execute_raw_for_tests(
-            "UPDATE dossier_events SET canonical = canonical || ' ' \
-             WHERE dossier_code = (SELECT MIN(code) FROM dossiers) AND seq = 1",
-        )
+    let first = store
+        .dossier_states_after(None, None, None, 1)
         .await
-        .unwrap();
-    assert_eq!(edited, 1);
+        .unwrap()
+        .remove(0)
+        .code;
+    assert_eq!(store.tamper_event_for_tests(&first, 1).await.unwrap(), 1);
     store.close().await;
     let Some(second) = fresh_pg_url().await else {
         return;

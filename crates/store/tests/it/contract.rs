@@ -646,6 +646,32 @@ on_every_backend!(
         }
         store.add_rollups(&rebuilt).await.unwrap();
         assert_eq!(store.daily_rows().await.unwrap(), kept);
+
+        // Replacing the rollups with the same rows differs by none, also when deltas that
+        // cancel out leave a row of zeros under a new key (a zero row counts as absent).
+        let first = rebuilt[0].clone();
+        let mut minus = cchc_domain::indicator::Measures::default();
+        minus -= first.measures;
+        let elsewhere = |measures| cchc_domain::indicator::RollupDelta {
+            day: day("2030-01-02"),
+            measures,
+            ..first.clone()
+        };
+        let mut same = rebuilt.clone();
+        same.extend([elsewhere(first.measures), elsewhere(minus)]);
+        assert_eq!(store.replace_rollups(&same).await.unwrap(), 0);
+        assert_eq!(store.daily_rows().await.unwrap(), kept);
+        // One row changed: one differs. Clearing differs by every kept row.
+        let mut changed = rebuilt.clone();
+        changed.push(first.clone());
+        assert_eq!(store.replace_rollups(&changed).await.unwrap(), 1);
+        assert_eq!(store.replace_rollups(&[]).await.unwrap(), kept.len() as u64);
+        assert!(store.daily_rows().await.unwrap().is_empty());
+        assert_eq!(
+            store.replace_rollups(&rebuilt).await.unwrap(),
+            kept.len() as u64
+        );
+        assert_eq!(store.daily_rows().await.unwrap(), kept);
         assert_eq!(
             store.month_flows("2025-03", "2025-03").await.unwrap(),
             month
